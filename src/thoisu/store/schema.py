@@ -1,0 +1,200 @@
+"""Schema migrations: a registry of numbered functions applied in order.
+
+Each migration runs in its own transaction and is recorded in ``_migrations``
+(``PRAGMA user_version`` mirrors the highest number). To change the schema, add a
+function decorated with ``@migration(N, "what it does")`` with the next number; never
+edit a migration that has shipped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from .errors import StoreError
+
+Migration = Callable[[sqlite3.Connection], None]
+MIGRATIONS: dict[int, tuple[str, Migration]] = {}
+
+
+def migration(number: int, name: str) -> Callable[[Migration], Migration]:
+    """Register *fn* as migration *number*."""
+
+    def register(fn: Migration) -> Migration:
+        if number in MIGRATIONS:
+            raise ValueError(f"duplicate migration number {number}")
+        MIGRATIONS[number] = (name, fn)
+        return fn
+
+    return register
+
+
+@migration(1, "initial schema")
+def _initial(db: sqlite3.Connection) -> None:
+    # articles.num is an INTEGER PRIMARY KEY so the rowid the FTS table points at
+    # survives VACUUM; the article id is the public key.
+    _script(
+        db,
+        """
+        CREATE TABLE articles (
+            num INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            title TEXT, author TEXT, publisher TEXT, published TEXT,
+            url TEXT, source TEXT, lead TEXT, body TEXT, text TEXT,
+            language TEXT, category TEXT, credit TEXT, external_id TEXT,
+            record TEXT NOT NULL,      -- the full analysis record (JSON)
+            added_at TEXT NOT NULL     -- UTC, ISO 8601
+        );
+        CREATE INDEX articles_published ON articles(published);
+        CREATE INDEX articles_publisher ON articles(publisher);
+        CREATE INDEX articles_url ON articles(url);
+
+        CREATE TABLE sentences (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            idx INTEGER NOT NULL,
+            start INTEGER, "end" INTEGER, text TEXT,
+            PRIMARY KEY (article_id, idx)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE entities (
+            id TEXT PRIMARY KEY,       -- canonical, stable across articles
+            name TEXT NOT NULL, name_vi TEXT, type TEXT,
+            code TEXT, wikidata TEXT, kind TEXT, country TEXT
+        );
+        CREATE INDEX entities_code ON entities(code);
+
+        -- which articles list which entity (also for entities with no mention spans)
+        CREATE TABLE article_entities (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            entity_id TEXT NOT NULL REFERENCES entities(id),
+            role TEXT,
+            PRIMARY KEY (article_id, entity_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX article_entities_entity ON article_entities(entity_id);
+
+        CREATE TABLE mentions (
+            id INTEGER PRIMARY KEY,
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            entity_id TEXT NOT NULL REFERENCES entities(id),
+            sentence INTEGER, start INTEGER, "end" INTEGER, text TEXT
+        );
+        CREATE INDEX mentions_entity ON mentions(entity_id);
+        CREATE INDEX mentions_article ON mentions(article_id);
+
+        -- Event ids are unique per article; a surrogate key keeps the store working even
+        -- if a producer reuses ids across articles.
+        CREATE TABLE events (
+            num INTEGER PRIMARY KEY,
+            id TEXT NOT NULL,
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            ord INTEGER NOT NULL,      -- position in the article's event list
+            sentence INTEGER,
+            trigger TEXT, trigger_start INTEGER, trigger_end INTEGER,
+            type TEXT, cameo TEXT, cameo_root TEXT, cameo_label TEXT, plover TEXT,
+            quad_class INTEGER, goldstein REAL,
+            source_entity TEXT, source_code TEXT, source_text TEXT,
+            target_entity TEXT, target_code TEXT, target_text TEXT,
+            location_entity TEXT, location_code TEXT, location_text TEXT,
+            date TEXT,                 -- as given, may be partial ("--02-12")
+            effective_date TEXT,       -- YYYY-MM-DD: the event date if full, else published
+            certainty TEXT,
+            speaker_entity TEXT, speaker_code TEXT, speaker_text TEXT,
+            via_entity TEXT, via_code TEXT, via_text TEXT,
+            attribution_text TEXT,
+            quantities TEXT,           -- JSON list
+            is_root INTEGER NOT NULL DEFAULT 0,   -- in the title or first sentence
+            record TEXT NOT NULL,      -- the event dict (JSON)
+            UNIQUE (article_id, id)
+        );
+        CREATE INDEX events_id ON events(id);
+        CREATE INDEX events_cameo ON events(cameo);
+        CREATE INDEX events_cameo_root ON events(cameo_root);
+        CREATE INDEX events_plover ON events(plover);
+        CREATE INDEX events_type ON events(type);
+        CREATE INDEX events_certainty ON events(certainty);
+        CREATE INDEX events_effective_date ON events(effective_date);
+        CREATE INDEX events_source_code ON events(source_code);
+        CREATE INDEX events_target_code ON events(target_code);
+        CREATE INDEX events_source_entity ON events(source_entity);
+        CREATE INDEX events_target_entity ON events(target_entity);
+        CREATE INDEX events_location_entity ON events(location_entity);
+
+        -- Folded (diacritic-free, đ->d, lowercase) title and text; rowid = articles.num.
+        CREATE VIRTUAL TABLE articles_fts USING fts5(
+            title_folded, text_folded, tokenize = 'unicode61 remove_diacritics 2'
+        );
+        """,
+    )
+
+
+def _script(db: sqlite3.Connection, sql: str) -> None:
+    """Run several statements inside the current transaction.
+
+    ``Connection.executescript`` would COMMIT first, breaking the migration's atomicity.
+    """
+    buf = ""
+    for line in sql.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            db.execute(buf)
+            buf = ""
+    if buf.strip():
+        raise ValueError(f"incomplete SQL statement: {buf.strip()[:60]}")
+
+
+def _ensure_table(db: sqlite3.Connection) -> None:
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations ("
+        " id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+
+
+def applied(db: sqlite3.Connection) -> set[int]:
+    """Numbers of the migrations recorded in *db* (empty for a new database)."""
+    exists = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'"
+    ).fetchone()
+    if not exists:
+        return set()
+    return {row[0] for row in db.execute("SELECT id FROM _migrations")}
+
+
+def check(db: sqlite3.Connection) -> list[int]:
+    """Return the pending migration numbers; fail if *db* is newer than this code."""
+    done = applied(db)
+    unknown = sorted(done - MIGRATIONS.keys())
+    if unknown:
+        raise StoreError(
+            f"database has schema migrations {unknown} unknown to this thoisu version; upgrade"
+        )
+    return sorted(MIGRATIONS.keys() - done)
+
+
+def migrate(db: sqlite3.Connection) -> list[int]:
+    """Apply pending migrations in order, each in its own transaction; return their numbers.
+
+    *db* must be in autocommit mode (``isolation_level=None``).
+    """
+    ran: list[int] = []
+    for number in check(db):
+        name, fn = MIGRATIONS[number]
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            _ensure_table(db)
+            if number in applied(db):  # another process got there first
+                db.execute("ROLLBACK")
+                continue
+            fn(db)
+            now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            db.execute(
+                "INSERT INTO _migrations (id, name, applied_at) VALUES (?, ?, ?)",
+                (number, name, now),
+            )
+            db.execute(f"PRAGMA user_version = {int(number)}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        ran.append(number)
+    return ran
