@@ -1,0 +1,356 @@
+"""One reader per input format: binary stream + source label -> RawDocument | IngestError.
+
+Readers never raise for bad content; stream-level failures (a truncated gzip) propagate
+to the caller, which reports them after whatever was already yielded.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import io
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any, BinaryIO
+
+from thoisu.records import IngestError, RawDocument
+
+from .decode import (
+    DecodeError,
+    charset_of_content_type,
+    charset_of_html,
+    decode_bytes,
+    has_utf16_bom,
+    peek,
+)
+
+Item = RawDocument | IngestError
+Reader = Callable[[BinaryIO, str], Iterator[Item]]
+
+_TAG = re.compile(r"<[A-Za-z!/][^>]*>")
+
+# JSON record fields, first non-empty wins (VNTC names first).
+_BODY_KEYS = ("body", "text", "content")
+_LEAD_KEYS = ("sapo", "lead", "description")
+_DATE_KEYS = ("published", "date", "published_at", "pubDate", "datePublished")
+_URL_KEYS = ("url", "link")
+_ID_KEYS = ("id", "external_id")
+
+
+# --- plain text and HTML ----------------------------------------------------------------
+
+
+def read_text(stream: BinaryIO, source: str) -> Iterator[Item]:
+    """A whole file is one plain-text article (chrome included; ``clean`` removes it)."""
+    try:
+        text = decode_bytes(stream.read())
+    except DecodeError as e:
+        yield IngestError(source, str(e))
+        return
+    yield RawDocument(source=source, text=text) if text.strip() else _empty(source)
+
+
+def read_html(stream: BinaryIO, source: str) -> Iterator[Item]:
+    """A whole file is one web page."""
+    try:
+        page = decode_bytes(stream.read(), html=True)
+    except DecodeError as e:
+        yield IngestError(source, str(e))
+        return
+    yield RawDocument(source=source, html=page) if page.strip() else _empty(source)
+
+
+def _empty(source: str) -> IngestError:
+    return IngestError(source, "empty file")
+
+
+# --- JSON and JSON Lines --------------------------------------------------------------
+
+
+def read_jsonl(stream: BinaryIO, source: str) -> Iterator[Item]:
+    """One JSON object per line, streamed: memory stays flat on large corpora."""
+    head, stream, _ = peek(stream, 4)
+    lines: Iterator[bytes] | Iterator[str]
+    if has_utf16_bom(head):
+        lines = io.TextIOWrapper(stream, encoding="utf-16")
+    else:
+        lines = stream
+    for lineno, line in enumerate(lines, 1):
+        where = f"{source}:{lineno}"
+        if isinstance(line, bytes):
+            if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):
+                line = line[3:]
+            if not line.strip():
+                continue
+            try:
+                line = line.decode("utf-8")
+            except UnicodeDecodeError as e:
+                yield IngestError(where, f"line {lineno}: invalid UTF-8 at byte {e.start}")
+                continue
+        elif not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError as e:
+            yield IngestError(where, f"line {lineno}: not valid JSON: {_json_reason(e)}")
+            continue
+        yield record_to_raw(obj, where)
+
+
+def read_json(stream: BinaryIO, source: str) -> Iterator[Item]:
+    """A ``.json`` file: one record object, or an array of them (``source#N``)."""
+    try:
+        text = decode_bytes(stream.read())
+    except DecodeError as e:
+        yield IngestError(source, str(e))
+        return
+    if not text.strip():
+        yield _empty(source)
+        return
+    try:
+        data = json.loads(text)
+    except ValueError as e:
+        yield IngestError(source, f"not valid JSON: {_json_reason(e)}")
+        return
+    if isinstance(data, list):
+        if not data:
+            yield IngestError(source, "empty JSON array")
+        for n, obj in enumerate(data, 1):
+            yield record_to_raw(obj, f"{source}#{n}")
+    else:
+        yield record_to_raw(data, source)
+
+
+def _json_reason(e: ValueError) -> str:
+    if isinstance(e, json.JSONDecodeError):
+        return f"{e.msg} at column {e.colno}"
+    return str(e)
+
+
+def record_to_raw(obj: Any, source: str) -> Item:
+    """Map a corpus record (VNTC fields: id, title, sapo, body, url, publisher, published,
+    category; also text/content as body and html) to a RawDocument."""
+    if not isinstance(obj, Mapping):
+        return IngestError(source, f"not a JSON object but {type(obj).__name__}")
+    body = _field(obj, *_BODY_KEYS)
+    page = _field(obj, "html")
+    title = _field(obj, "title")
+    if not (body or page or title):
+        return IngestError(source, "no text (no body, text, content, html or title)")
+    return RawDocument(
+        source=source,
+        html=page,
+        title=title,
+        author=_field(obj, "author"),
+        lead=_field(obj, *_LEAD_KEYS),
+        body=body,
+        url=_field(obj, *_URL_KEYS),
+        publisher=_field(obj, "publisher", "site", "sitename"),
+        published=_field(obj, *_DATE_KEYS),  # clean normalises dates
+        category=_field(obj, "category"),
+        external_id=_field(obj, *_ID_KEYS),
+    )
+
+
+def _field(obj: Mapping[str, Any], *keys: str) -> str | None:
+    """First non-empty value among ``keys`` as a string (lists of paragraphs are joined)."""
+    for key in keys:
+        value = obj.get(key)
+        if isinstance(value, list):
+            value = "\n".join(str(v) for v in value if v is not None)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, str) and value.strip():
+            return value
+    return None
+
+
+# --- RSS / Atom feeds ----------------------------------------------------------------
+
+
+def read_feed(stream: BinaryIO, source: str) -> Iterator[Item]:
+    """One RawDocument per feed entry (``source#N``); HTML content goes to ``html``."""
+    import feedparser  # imported lazily: only feeds need it
+
+    data = stream.read()
+    parsed = feedparser.parse(data)
+    entries = parsed.get("entries") or []
+    if not entries:
+        if parsed.get("bozo"):
+            problem = str(parsed.get("bozo_exception") or "unreadable").splitlines()[0]
+            yield IngestError(source, f"not a valid feed: {problem}")
+        else:
+            yield IngestError(source, "feed has no entries")
+        return
+    for n, entry in enumerate(entries, 1):
+        yield _entry_to_raw(entry, f"{source}#{n}")
+
+
+def _entry_to_raw(entry: Mapping[str, Any], source: str) -> Item:
+    contents = entry.get("content") or []
+    content = next((c.get("value") for c in contents if (c.get("value") or "").strip()), None)
+    summary = entry.get("summary") or None
+    main = content or summary
+    title = strip_tags(entry.get("title") or "") or None
+    if not (main and main.strip()) and not title:
+        return IngestError(source, "no text")
+    lead = None
+    if content and summary:
+        plain = strip_tags(summary)
+        if plain and plain not in strip_tags(content):
+            lead = plain
+    is_html = bool(main and _TAG.search(main))
+    raw_date = entry.get("published") or entry.get("updated")
+    parsed_date = entry.get("published_parsed") or entry.get("updated_parsed")
+    published = iso_date(raw_date) if raw_date else None
+    if not published and parsed_date:
+        published = datetime(*parsed_date[:6], tzinfo=UTC).isoformat()
+    return RawDocument(
+        source=source,
+        html=main if is_html else None,
+        body=None if is_html else main,
+        title=title,
+        author=entry.get("author") or None,
+        lead=lead,
+        url=entry.get("link") or None,
+        published=published,
+        category=_entry_category(entry),
+        external_id=entry.get("id") or None,
+    )
+
+
+def _entry_category(entry: Mapping[str, Any]) -> str | None:
+    tags = entry.get("tags") or []
+    for tag in tags:
+        term = tag.get("term") if isinstance(tag, Mapping) else None
+        if term:
+            return str(term)
+    return None
+
+
+def strip_tags(fragment: str) -> str:
+    """Crude HTML -> text for short feed fields (titles, summaries)."""
+    return re.sub(r"\s+", " ", html_lib.unescape(_TAG.sub(" ", fragment))).strip()
+
+
+def iso_date(value: str) -> str | None:
+    """ISO 8601 or RFC 822 date string -> ISO 8601 (offset kept); None if neither."""
+    value = value.strip()
+    try:
+        return datetime.fromisoformat(value).isoformat()
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(value).isoformat()
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+# --- WARC ------------------------------------------------------------------------------
+
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def read_warc(stream: BinaryIO, source: str) -> Iterator[Item]:
+    """Each HTML ``response`` (or ``resource``) record -> RawDocument (``source#N``,
+    N counting all records). Other records (requests, metadata, images) are skipped."""
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    watched = _EOFWatch(stream)
+    n = 0
+    try:
+        for n, record in enumerate(ArchiveIterator(watched), 1):
+            item = _warc_record(record, f"{source}#{n}")
+            cut = isinstance(item, RawDocument) and getattr(record.raw_stream, "limit", 0) > 0
+            if cut:  # the HTML payload ended before its declared length
+                yield IngestError(source, _truncated(watched))
+                return
+            if item is not None:
+                yield item
+    except ArchiveLoadFailed as e:
+        reason = str(e).splitlines()[0] if str(e) else "unreadable"
+        yield IngestError(f"{source}#{n + 1}", f"not a valid WARC record: {reason}")
+        return
+    if watched.truncated:
+        yield IngestError(source, _truncated(watched))
+    elif n == 0:
+        yield IngestError(source, "no WARC records")
+
+
+def _truncated(watched: _EOFWatch) -> str:
+    return "truncated gzip file" if watched.truncated else "truncated WARC file"
+
+
+class _EOFWatch(io.RawIOBase):
+    """Turns a truncation (EOFError) into a clean end of stream, remembering it: warcio
+    would otherwise swallow the error and end silently."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._read = getattr(stream, "read1", stream.read)  # see decode._Replay
+        self.truncated = False
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        if self.truncated:
+            return b""
+        try:
+            return self._read(size)
+        except EOFError:
+            self.truncated = True
+            return b""
+
+    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+
+def _warc_record(record: Any, source: str) -> Item | None:
+    if record.rec_type == "response":
+        headers = record.http_headers
+        if headers is None:
+            return None
+        ctype = headers.get_header("Content-Type") or ""
+        status = headers.get_statuscode() or ""
+        if not ctype.lower().startswith(_HTML_TYPES):
+            return None
+        if not status.startswith("2"):
+            return IngestError(source, f"HTTP {status} response, not an article")
+    elif record.rec_type == "resource":
+        ctype = record.rec_headers.get_header("Content-Type") or ""
+        if not ctype.lower().startswith(_HTML_TYPES):
+            return None
+    else:
+        return None
+    url = record.rec_headers.get_header("WARC-Target-URI")
+    data = record.content_stream().read()
+    if not data.strip():
+        return IngestError(source, "empty response")
+    charset = charset_of_content_type(ctype) or charset_of_html(data)
+    page: str | None = None
+    if charset:
+        try:
+            page = data.decode(charset)
+        except (UnicodeDecodeError, LookupError):
+            page = None
+    if page is None:
+        try:
+            page = decode_bytes(data, html=True)
+        except DecodeError as e:
+            return IngestError(source, str(e))
+    return RawDocument(source=source, html=page, url=url)
+
+
+READERS: dict[str, Reader] = {
+    "text": read_text,
+    "html": read_html,
+    "jsonl": read_jsonl,
+    "json": read_json,
+    "feed": read_feed,
+    "warc": read_warc,
+}
