@@ -1,0 +1,136 @@
+"""Batch runs: read -> clean -> analyse -> store, with a progress bar and a report.
+
+Analysis runs in ``jobs`` worker processes; the calling process is the single writer to
+the store (SQLite wants one writer). Articles already stored are recognised by their
+content-derived id after cleaning and are not analysed again, so re-running an ingest is
+cheap and idempotent.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from itertools import islice
+
+from .clean import CleanError, clean
+from .ingest import count_hint, read_paths
+from .pipeline import analyze_article
+from .records import Analysis, Article, IngestError
+from .store import Store
+
+__all__ = ["IngestReport", "ingest_paths", "ingest_items"]
+
+
+@dataclass(slots=True)
+class IngestReport:
+    read: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    failures: list[IngestError] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"read {self.read}, stored {self.stored}, skipped as duplicates {self.duplicates}, "
+            f"failed {len(self.failures)}"
+        )
+
+
+def _analyze(article: Article) -> Analysis | IngestError:
+    try:
+        return analyze_article(article)
+    except Exception as exc:  # noqa: BLE001 - reported per article, the batch goes on
+        return IngestError(
+            article.source or article.id, f"analysis failed: {type(exc).__name__}: {exc}"
+        )
+
+
+def _articles(
+    items: Iterable, report: IngestReport, store: Store, published: str | None, seen: set[str]
+) -> Iterator[Article]:
+    for item in items:
+        report.read += 1
+        if isinstance(item, IngestError):
+            report.failures.append(item)
+            continue
+        if published and not item.published:
+            item.published = published
+        try:
+            article = clean(item)
+        except CleanError as exc:
+            report.failures.append(IngestError(item.source, str(exc)))
+            continue
+        if article.id in seen or store.has_article(article.id):
+            report.duplicates += 1
+            continue
+        seen.add(article.id)
+        yield article
+
+
+def ingest_items(
+    store: Store,
+    items: Iterable,
+    *,
+    published: str | None = None,
+    jobs: int = 1,
+    progress: bool = False,
+    total: int | None = None,
+    batch_size: int = 64,
+) -> IngestReport:
+    """Analyse and store a stream of ``RawDocument`` / ``IngestError`` items."""
+    from tqdm import tqdm
+
+    report = IngestReport()
+    bar = tqdm(total=total, unit="art", disable=not progress, dynamic_ncols=True, desc="ingest")
+    articles = _articles(items, report, store, published, set())
+
+    def results() -> Iterator[Analysis | IngestError]:
+        if jobs <= 1:
+            yield from map(_analyze, articles)
+            return
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            while chunk := list(islice(articles, batch_size * jobs)):
+                yield from pool.map(_analyze, chunk, chunksize=max(1, len(chunk) // (jobs * 4)))
+
+    pending: list[Analysis] = []
+
+    def flush() -> None:
+        stored, dups = store.add_many(pending)
+        report.stored += stored
+        report.duplicates += dups
+        pending.clear()
+
+    last_read = 0
+    for result in results():
+        if isinstance(result, IngestError):
+            report.failures.append(result)
+        else:
+            pending.append(result)
+            if len(pending) >= batch_size:
+                flush()
+        bar.update(report.read - last_read)
+        last_read = report.read
+        bar.set_postfix(
+            stored=report.stored + len(pending), failed=len(report.failures), refresh=False
+        )
+    flush()
+    bar.update(report.read - last_read)
+    bar.close()
+    return report
+
+
+def _not_the_store(items: Iterable, store: Store) -> Iterator:
+    """Leave out the database's own files when it sits inside an ingested directory."""
+    own = {os.path.abspath(store.path + suffix) for suffix in ("", "-wal", "-shm", "-journal")}
+    for item in items:
+        path = item.source.rsplit(":", 1)[0] if isinstance(item, IngestError) else item.source
+        if os.path.abspath(path) not in own:
+            yield item
+
+
+def ingest_paths(store: Store, paths: Iterable[str], **options) -> IngestReport:
+    """Ingest files, directories, corpora, feeds or WARCs (``-`` for stdin) into ``store``."""
+    paths = list(paths)
+    total = count_hint(paths) if options.get("progress") else None
+    return ingest_items(store, _not_the_store(read_paths(paths), store), total=total, **options)

@@ -1,0 +1,361 @@
+"""Command-line interface: a thin click layer over the library (pipeline, ingest, store)."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .records import Analysis, IngestError
+
+_DB_HELP = "SQLite database file (default: $THOISU_DB or ./thoisu.db)."
+
+
+def _default_db() -> str:
+    from .store import DEFAULT_DB_PATH
+
+    return str(DEFAULT_DB_PATH)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"thoisu: error: {message}", err=True)
+
+
+def _open_store(db: str | None, *, readonly: bool = False):
+    from .store import Store, StoreError
+
+    path = db or _default_db()
+    if readonly and not Path(path).exists():
+        raise click.ClickException(
+            f"no database at {path} (run `thoisu ingest` first, or pass --db)"
+        )
+    try:
+        return Store(path, readonly=readonly)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _check_date(value: str | None, name: str) -> str | None:
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        date.fromisoformat(value[:10])
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not an ISO date (YYYY-MM-DD)", param_hint=name
+        ) from None
+    return value
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="thoisu")
+def main() -> None:
+    """thoisu: Vietnamese news -> entities, CAMEO/PLOVER events, sources and certainty."""
+
+
+# --- analyze -------------------------------------------------------------------------
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "jsonl"]),
+    default="text",
+    show_default=True,
+    help="Readable summary, the JSON analysis record, or one record per line.",
+)
+@click.option("--published", help="Publication date (YYYY-MM-DD) for inputs that carry none.")
+def analyze(inputs: tuple[str, ...], fmt: str, published: str | None) -> None:
+    """Analyse articles: FILE, DIRECTORY, corpus (.jsonl[.gz]), feed, WARC, or - for stdin.
+
+    One input gives one JSON object with --format json; several give a JSON array.
+    """
+    from .ingest import read_paths
+    from .pipeline import analyze_stream
+
+    _check_date(published, "--published")
+    failures = 0
+    results: list[dict[str, Any]] = []
+    for item in analyze_stream(read_paths(inputs), published=published):
+        if isinstance(item, IngestError):
+            failures += 1
+            _fail(str(item))
+            continue
+        if fmt == "jsonl":
+            click.echo(json.dumps(item.to_dict(), ensure_ascii=False))
+        elif fmt == "json":
+            results.append(item.to_dict())
+        else:
+            click.echo(render_summary(item))
+    if fmt == "json" and (results or not failures):
+        single = len(results) == 1 and len(inputs) == 1 and not _is_multi(inputs[0])
+        click.echo(json.dumps(results[0] if single else results, ensure_ascii=False, indent=2))
+    if failures:
+        sys.exit(1)
+
+
+def _is_multi(path: str) -> bool:
+    p = Path(path)
+    return p.is_dir() or any(
+        s in p.name for s in (".jsonl", ".ndjson", ".warc", ".xml", ".rss", ".atom")
+    )
+
+
+def _actor_text(actor: Any) -> str:
+    if actor is None:
+        return "?"
+    return f"{actor.text} [{actor.code}]" if actor.code else actor.text
+
+
+def render_summary(analysis: Analysis) -> str:
+    """The human-readable summary printed by ``thoisu analyze``."""
+    a = analysis.article
+    lines = [f"# {a.title or '(no title)'}"]
+    meta = [x for x in (a.author, a.publisher, a.published, a.url) if x]
+    if meta:
+        lines.append("  " + " | ".join(meta))
+    lines.append(f"  id {a.id}  source {a.source}")
+    lines.append("")
+    lines.append(f"Entities ({len(analysis.entities)}):")
+    for e in analysis.entities:
+        code = f" {e.code}" if e.code else ""
+        qid = f" {e.wikidata}" if e.wikidata else ""
+        forms = sorted({m.text for m in e.mentions})
+        lines.append(
+            f"  {e.type:<4}{e.name}{code}{qid}  <{e.id}>  x{len(e.mentions)}: {', '.join(forms)}"
+        )
+    lines.append("")
+    lines.append(f"Events ({len(analysis.events)}):")
+    for ev in analysis.events:
+        what = f"{ev.cameo} {ev.cameo_label}" if ev.cameo else (ev.type or "?")
+        lines.append(
+            f"  [{what}] ({ev.plover or '-'}) trigger «{ev.trigger.text}»  certainty: {ev.certainty}"
+        )
+        lines.append(f"     who: {_actor_text(ev.source)}  ->  whom: {_actor_text(ev.target)}")
+        extra = []
+        if ev.location:
+            extra.append(f"where: {ev.location.text}")
+        if ev.date:
+            extra.append(f"when: {ev.date}")
+        if ev.quantities:
+            extra.append(
+                "how many: "
+                + ", ".join(f"{q.value:g} {q.unit or ''}".strip() for q in ev.quantities)
+            )
+        if ev.attribution:
+            said = f"according to: {_actor_text(ev.attribution.speaker)}"
+            if ev.attribution.via:
+                said += f" via {_actor_text(ev.attribution.via)}"
+            extra.append(said)
+        if extra:
+            lines.append("     " + "; ".join(extra))
+        lines.append(f"     evidence [{ev.sentence}]: {analysis.sentences[ev.sentence].text}")
+    return "\n".join(lines) + "\n"
+
+
+# --- ingest --------------------------------------------------------------------------
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--db", help=_DB_HELP)
+@click.option("--published", help="Publication date (YYYY-MM-DD) for inputs that carry none.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes for the analysis (one writer stores the results).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def ingest(
+    paths: tuple[str, ...], db: str | None, published: str | None, jobs: int, quiet: bool
+) -> None:
+    """Analyse articles and store them (idempotent: an article already stored is skipped)."""
+    from .batch import ingest_paths
+
+    _check_date(published, "--published")
+    store = _open_store(db)
+    with store:
+        report = ingest_paths(store, paths, published=published, jobs=jobs, progress=not quiet)
+    for failure in report.failures:
+        _fail(str(failure))
+    click.echo(report.summary(), err=True)
+    if report.failures:
+        sys.exit(1)
+
+
+# --- search / events / entities / export / stats --------------------------------------
+@main.command()
+@click.argument("query")
+@click.option("--db", help=_DB_HELP)
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def search(query: str, db: str | None, limit: int, offset: int, fmt: str) -> None:
+    """Full-text search; ignores diacritics ("huan luyen" finds "huấn luyện"), exact matches first."""
+    from .store import StoreError
+
+    with _open_store(db, readonly=True) as store:
+        try:
+            hits = store.search(query, limit=limit, offset=offset)
+        except StoreError as exc:
+            raise click.ClickException(str(exc)) from exc
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                [dataclasses.asdict(h) for h in hits],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    if not hits:
+        click.echo("no match", err=True)
+    for h in hits:
+        click.echo(
+            f"{h.article_id}  {h.published or '':10}  {h.publisher or '':12}  {h.title or ''}"
+        )
+        click.echo(f"    {h.snippet}")
+
+
+_EVENT_COLUMNS = [
+    "date",
+    "published",
+    "cameo",
+    "plover",
+    "type",
+    "source",
+    "target",
+    "location",
+    "certainty",
+    "trigger",
+    "article_id",
+]
+
+
+def _event_row(ev: dict[str, Any]) -> dict[str, Any]:
+    def actor(a: dict[str, Any] | None) -> str:
+        if not a:
+            return ""
+        return f"{a['text']} [{a['code']}]" if a.get("code") else a["text"]
+
+    return {
+        "date": ev.get("date") or "",
+        "published": ev.get("published") or "",
+        "cameo": ev.get("cameo") or "",
+        "plover": ev.get("plover") or "",
+        "type": ev.get("type") or "",
+        "source": actor(ev.get("source")),
+        "target": actor(ev.get("target")),
+        "location": actor(ev.get("location")),
+        "certainty": ev.get("certainty") or "",
+        "trigger": (ev.get("trigger") or {}).get("text", ""),
+        "article_id": ev.get("article_id", ""),
+    }
+
+
+@main.command()
+@click.option("--db", help=_DB_HELP)
+@click.option("--actor", help="CAMEO actor code (prefix: USA matches USAGOV) or entity id.")
+@click.option("--source", help="Source actor code or entity id.")
+@click.option("--target", help="Target actor code or entity id.")
+@click.option("--cameo", help="CAMEO event code or prefix (19 = all FIGHT codes).")
+@click.option("--plover", help="PLOVER event type, e.g. ASSAULT.")
+@click.option("--type", "event_type", help="ACE/BKEE event type, e.g. Attack.")
+@click.option(
+    "--certainty", type=click.Choice(["asserted", "reported", "possible", "negated", "question"])
+)
+@click.option("--since", help="From this date (YYYY-MM-DD).")
+@click.option("--until", help="Up to this date (YYYY-MM-DD).")
+@click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True
+)
+def events(
+    db: str | None, fmt: str, limit: int, since: str | None, until: str | None, **filters: Any
+) -> None:
+    """List stored events, newest first, with filters."""
+    from .store import StoreError
+
+    _check_date(since, "--since")
+    _check_date(until, "--until")
+    with _open_store(db, readonly=True) as store:
+        try:
+            rows = store.events(since=since, until=until, limit=limit, **filters)
+        except StoreError as exc:
+            raise click.ClickException(str(exc)) from exc
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=_EVENT_COLUMNS)
+        writer.writeheader()
+        writer.writerows(_event_row(r) for r in rows)
+    else:
+        for r in rows:
+            row = _event_row(r)
+            when = row["date"] or row["published"] or "?"
+            click.echo(
+                f"{when:10}  {row['cameo']:4} {row['plover']:10} {row['source'] or '?'} -> "
+                f"{row['target'] or '?'}  «{row['trigger']}» [{row['certainty']}]  {row['article_id']}"
+            )
+
+
+@main.command()
+@click.option("--db", help=_DB_HELP)
+@click.option("--query", "-q", help="Filter by name (diacritics ignored).")
+@click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def entities(db: str | None, query: str | None, limit: int, fmt: str) -> None:
+    """List canonical entities by number of articles."""
+    with _open_store(db, readonly=True) as store:
+        rows = store.entities(limit=limit, query=query)
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        click.echo(
+            f"{r['article_count']:6} art  {r['type']:4} {r['code'] or '':8} {r['id']:40} {r['name']}"
+        )
+
+
+@main.command()
+@click.option("--db", help=_DB_HELP)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "parquet", "gdelt"]),
+    required=True,
+    help="jsonl: analysis records; parquet: one row per event; gdelt: GDELT 2.0 Event table (TSV).",
+)
+@click.option("--output", "-o", help="Output file (default: stdout; required for parquet).")
+def export(db: str | None, fmt: str, output: str | None) -> None:
+    """Export stored articles or events."""
+    if fmt == "parquet" and not output:
+        raise click.UsageError("--format parquet needs --output FILE")
+    with _open_store(db, readonly=True) as store:
+        written = store.export(output or sys.stdout, fmt)
+    click.echo(f"{written} rows written" + (f" to {output}" if output else ""), err=True)
+
+
+@main.command()
+@click.option("--db", help=_DB_HELP)
+def stats(db: str | None) -> None:
+    """Counts of articles, events and entities, by publisher, category and CAMEO root."""
+    with _open_store(db, readonly=True) as store:
+        click.echo(json.dumps(store.stats(), ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

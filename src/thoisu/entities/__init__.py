@@ -1,0 +1,545 @@
+"""Entity stage: find named mentions in the sentences and link them to canonical entities.
+
+Three sources of mentions, in this order of precedence:
+
+1. the gazetteer (countries, cities, provinces, regions, IGOs, agencies, government
+   bodies), longest match first, case-sensitive on the surface form;
+2. organisation names opened by a head word ("Bộ Ngoại giao Mỹ", "quân đội Iraq"),
+   which take a CAMEO code from the country they name and the head's actor type;
+3. runs of capitalised syllables (person names and other proper names), typed by the
+   title or kinship word before them ("Tổng thống Mỹ Donald Trump", "ông Trump").
+
+Within an article, short references ("Trump", "ông Trump"), the pronoun "Ông"/"Bà"
+opening a sentence, and "nước này" / "liên minh này" are linked back to the entity they
+refer to, so each referent is one entity.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+
+from ..records import Article, Entity, Mention, Sentence
+from .gazetteer import (
+    GazetteerEntry,
+    _data_lines,
+    load_gazetteer,
+    load_kinship,
+    load_org_heads,
+    load_titles,
+)
+
+__all__ = ["recognize", "slugify", "fold"]
+
+_SYLLABLE = re.compile(r"\w+(?:[-‐'’.]\w+)*")
+# Connectors inside foreign names: "bin Laden", "al-Assad", "de Gaulle".
+_NAME_CONNECTORS = frozenset(
+    {"bin", "al", "de", "van", "von", "der", "la", "le", "da", "dos", "ibn", "du"}
+)
+# Words that introduce a location.
+_LOCATION_PREPS = frozenset(
+    {
+        "tại",
+        "ở",
+        "đến",
+        "tới",
+        "từ",
+        "thủ",
+        "thành",
+        "tỉnh",
+        "bang",
+        "vùng",
+        "miền",
+        "huyện",
+        "xã",
+        "quận",
+        "thị",
+    }
+)
+# Words allowed between a title and the name it introduces, besides an affiliation.
+_TITLE_GAP_WORDS = frozenset({"tại", "của", "ở", "kiêm", "mới", "đương", "nhiệm"})
+# Vietnamese letters that never occur in plain Latin-script foreign names.
+_VIETNAMESE_ONLY = re.compile(
+    r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE
+)
+_PRONOUN_PERSON = frozenset({"ông", "bà"})
+_ANAPHORS = {
+    "nước này": "country",
+    "quốc gia này": "country",
+    "liên minh này": "igo",
+    "tổ chức này": "igo",
+    "khối này": "igo",
+}
+# Words after a sentence-initial "Anh" that make it the pronoun, not Britain.
+_PRONOUN_FOLLOWERS = frozenset({"ấy", "ta", "em", "chị", "và"})
+
+
+@cache
+def _surnames() -> frozenset[str]:
+    return frozenset(_data_lines("lexicon", "surnames.txt"))
+
+
+@cache
+def _cameo_type_labels() -> dict[str, str]:
+    return dict(line.split("\t", 1) for line in _data_lines("lexicon", "cameo_types.tsv"))
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII folding of Vietnamese: diacritics dropped, đ -> d."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
+
+
+@dataclass(slots=True)
+class _Syllable:
+    text: str
+    start: int
+    end: int
+    pos: str = ""
+    token: int = -1  # index of the underthesea token covering it
+
+    @property
+    def capitalised(self) -> bool:
+        return self.text[:1].isupper()
+
+
+@dataclass(slots=True)
+class _Found:
+    """A mention before linking."""
+
+    first: int  # syllable indices, end exclusive
+    last: int
+    entry: GazetteerEntry | None = None
+    type: str = "MISC"
+    kind: str | None = None
+    code: str | None = None
+    country: str | None = None
+    role: str | None = None
+    nested: list[_Found] = field(default_factory=list)
+
+
+def _syllables(sentence: Sentence) -> list[_Syllable]:
+    out = []
+    tokens = sentence.tokens
+    t = 0
+    for m in _SYLLABLE.finditer(sentence.text):
+        start, end = sentence.start + m.start(), sentence.start + m.end()
+        while t < len(tokens) and tokens[t].end <= start:
+            t += 1
+        covering = t if t < len(tokens) and tokens[t].start <= start else -1
+        pos = tokens[covering].pos if covering >= 0 else ""
+        out.append(_Syllable(m.group(), start, end, pos, covering))
+    return out
+
+
+class _SentenceRecogniser:
+    def __init__(self, sentence: Sentence, text: str) -> None:
+        self.sentence = sentence
+        self.text = text  # the article text: offsets index it
+        self.syl = _syllables(sentence)
+        self.gaz = load_gazetteer()
+        self.taken = [False] * len(self.syl)
+
+    def surface(self, first: int, last: int) -> str:
+        return self.text[self.syl[first].start : self.syl[last - 1].end]
+
+    def run(self) -> list[_Found]:
+        found = self._gazetteer_mentions()
+        for f in found:
+            self._take(f)
+        orgs = self._organisations(found)
+        for org in orgs:
+            self._take(org)
+        found = [f for f in found if not any(o.first <= f.first and f.last <= o.last for o in orgs)]
+        names = self._names(found)
+        return sorted(found + orgs + names, key=lambda f: f.first)
+
+    def _take(self, f: _Found) -> None:
+        for i in range(f.first, f.last):
+            self.taken[i] = True
+
+    # -- 1. gazetteer -------------------------------------------------------------
+    def _gazetteer_mentions(self) -> list[_Found]:
+        out: list[_Found] = []
+        i, n = 0, len(self.syl)
+        while i < n:
+            match = None
+            for j in range(min(n, i + self.gaz.max_syllables), i, -1):
+                if not self.syl[i].capitalised and not self.syl[j - 1].capitalised:
+                    continue  # aliases are proper names: at least one capitalised syllable
+                surface = " ".join(self.surface(i, j).split())
+                entry = self.gaz.lookup(surface)
+                if entry and self._accept_gazetteer(i, j):
+                    match = _Found(
+                        i, j, entry=entry, type=entry.type, kind=entry.kind, code=entry.code
+                    )
+                    break
+            if match:
+                out.append(match)
+                i = match.last
+            else:
+                i += 1
+        return out
+
+    def _accept_gazetteer(self, i: int, j: int) -> bool:
+        if j - i > 1:
+            return True
+        # A one-syllable alias ("Anh", "Nga", "Đức", "Mỹ") is also a Vietnamese given name.
+        prev = self.syl[i - 1] if i > 0 else None
+        if prev is not None:
+            if prev.text.lower() in load_kinship():
+                return False
+            if prev.capitalised and not self._ends_title(i) and self.gaz.lookup(prev.text) is None:
+                return False  # inside a name: "Lê Thị Nga", "Nguyễn Minh Đức"
+        if i == 0 and j < len(self.syl) and self.syl[j].text.lower() in _PRONOUN_FOLLOWERS:
+            return False
+        return True
+
+    def _ends_title(self, i: int) -> bool:
+        """Is there a title ending right before syllable ``i``?"""
+        titles = load_titles()
+        for k in range(max(0, i - 5), i):
+            if " ".join(s.text for s in self.syl[k:i]).lower() in titles:
+                return True
+        return False
+
+    # -- 2. organisations ---------------------------------------------------------
+    def _organisations(self, gaz: list[_Found]) -> list[_Found]:
+        heads = load_org_heads()
+        by_start = {f.first: f for f in gaz}
+        out: list[_Found] = []
+        i, n = 0, len(self.syl)
+        while i < n:
+            head_len, head_type = 0, None
+            for k in range(min(n, i + 4), i, -1):
+                key = " ".join(s.text for s in self.syl[i:k]).lower()
+                if key in heads and not any(self.taken[i:k]):
+                    head_len, head_type = k - i, heads[key]
+                    break
+            if not head_len:
+                i += 1
+                continue
+            j = i + head_len
+            nested: list[_Found] = []
+            while j < n:
+                if j in by_start:
+                    g = by_start[j]
+                    if g.kind not in ("country", "igo", "province", "city") or nested:
+                        break
+                    nested.append(g)
+                    j = g.last
+                elif self.syl[j].capitalised and not self.taken[j]:
+                    j += 1
+                    # "Ngoại giao": the lower-case rest of a word opened by a capital.
+                    while (
+                        j < n
+                        and self.syl[j].token == self.syl[j - 1].token >= 0
+                        and not self.taken[j]
+                    ):
+                        j += 1
+                else:
+                    break
+            named = j > i + head_len
+            head_capitalised = self.syl[i].capitalised
+            # A lower-case head counts only before a country: "quân đội Iraq", "chính phủ Mỹ".
+            if not named or (not head_capitalised and not (nested and j == nested[-1].last)):
+                i += 1
+                continue
+            if j - i == 1 and not nested:
+                i += 1
+                continue
+            org = _Found(i, j, type="ORG", kind="org", nested=nested)
+            country = next((g for g in nested if g.kind in ("country", "igo")), None)
+            if country is not None and country.code:
+                org.country = country.code if country.kind == "country" else None
+                if country.kind == "igo":
+                    org.code = country.code
+                elif head_type:
+                    org.code = country.code[:3] + head_type
+                else:
+                    org.code = country.code[:3]
+            out.append(org)
+            i = j
+        return out
+
+    # -- 3. capitalised names -----------------------------------------------------
+    def _names(self, gaz: list[_Found]) -> list[_Found]:
+        out: list[_Found] = []
+        n = len(self.syl)
+        i = 0
+        while i < n:
+            if self.taken[i] or not self.syl[i].capitalised or not self.syl[i].text[:1].isalpha():
+                i += 1
+                continue
+            j = i + 1
+            while j < n and not self.taken[j]:
+                s = self.syl[j]
+                if s.capitalised and s.text[:1].isalpha():
+                    j += 1
+                elif (
+                    s.text.lower() in _NAME_CONNECTORS and j + 1 < n and self.syl[j + 1].capitalised
+                ):
+                    j += 1
+                else:
+                    break
+            first = self._strip_leading(i, j)
+            if first < j:
+                out.append(self._classify(first, j, gaz))
+            i = j
+        return out
+
+    def _strip_leading(self, i: int, j: int) -> int:
+        titles = load_titles()
+        first = i
+        # Titles written capitalised ("Tướng", "Tổng thống") are not part of the name.
+        changed = True
+        while changed and first < j:
+            changed = False
+            for k in range(j, first, -1):
+                if " ".join(s.text for s in self.syl[first:k]).lower() in titles:
+                    first, changed = k, True
+                    break
+        # At the start of a sentence a capital only marks the sentence: keep proper nouns.
+        if i == 0 or self.syl[i - 1].text in {'"', "“", "-", "–"}:
+            while first < j and self.syl[first].pos != "Np":
+                first += 1
+        return first
+
+    def _classify(self, first: int, last: int, gaz: list[_Found]) -> _Found:
+        f = _Found(first, last)
+        words = [s.text for s in self.syl[first:last]]
+        prev = self.syl[first - 1].text.lower() if first > 0 else ""
+        title, affiliation = self._title_before(first, gaz)
+        if title is not None:
+            f.type, f.kind, f.role = "PER", "person", title.text
+            if affiliation is not None and affiliation.code:
+                f.country = affiliation.code[:3] if affiliation.kind == "country" else None
+                if title.cameo_type == "IGO" or affiliation.kind == "igo":
+                    f.code = affiliation.code
+                elif title.cameo_type:
+                    f.code = affiliation.code[:3] + title.cameo_type
+                else:
+                    f.code = affiliation.code[:3]
+        elif prev in load_kinship() or prev in _PRONOUN_PERSON:
+            f.type, f.kind = "PER", "person"
+        elif prev in _LOCATION_PREPS:
+            f.type, f.kind = "LOC", "place"
+        elif len(words) >= 2 and (words[0] in _surnames() or self._foreign_name(words)):
+            f.type, f.kind = "PER", "person"
+        elif len(words) == 1 and not self.syl[first].pos == "Np":
+            f.type = ""  # a lone capitalised common word: not a name
+        return f
+
+    @staticmethod
+    def _foreign_name(words: list[str]) -> bool:
+        return (
+            2 <= len(words) <= 4
+            and not any(_VIETNAMESE_ONLY.search(w) for w in words)
+            and all(
+                w[:1].isupper() and not w.isupper()
+                for w in words
+                if w.lower() not in _NAME_CONNECTORS
+            )
+        )
+
+    def _title_before(self, first: int, gaz: list[_Found]):
+        """The title introducing the name at ``first``, and the country or IGO in between."""
+        titles = load_titles()
+        ends = {g.last: g for g in gaz}
+        k = first
+        affiliation = None
+        steps = 0
+        while k > 0 and steps < 8:
+            steps += 1
+            # a title ending at k?
+            for t in range(max(0, k - 5), k):
+                key = " ".join(s.text for s in self.syl[t:k]).lower()
+                if key in titles:
+                    return titles[key], affiliation
+            prev = self.syl[k - 1]
+            if k in ends:
+                g = ends[k]
+                if g.kind in ("country", "igo"):
+                    affiliation = g  # keeps the one nearest the title
+                k = g.first
+            elif prev.text.lower() in _TITLE_GAP_WORDS:
+                k -= 1
+            else:
+                break
+        # "Đại sứ Mỹ tại NATO, Kay Bailey Hutchison": a comma separates title and name.
+        return None, None
+
+
+class _ArticleLinker:
+    """Turns found mentions into canonical entities, one per referent in the article."""
+
+    def __init__(self, article: Article) -> None:
+        self.article = article
+        self.entities: dict[str, Entity] = {}
+        self.people: dict[str, Entity] = {}  # id -> person entity with a full name
+        self.seen: list[tuple[int, str, str]] = []  # (start, kind, entity id) of each mention
+        self.last_person: str | None = None
+
+    def entity(self, entity_id: str, **fields) -> Entity:
+        if entity_id not in self.entities:
+            self.entities[entity_id] = Entity(id=entity_id, **fields)
+        return self.entities[entity_id]
+
+    def add_mention(self, ent: Entity, sentence: Sentence, start: int, end: int) -> None:
+        ent.mentions.append(Mention(self.article.text[start:end], sentence.index, start, end))
+        if ent.kind:
+            self.seen.append((start, ent.kind, ent.id))
+        if ent.type == "PER":
+            self.last_person = ent.id
+
+    def link(self, sentence: Sentence, rec: _SentenceRecogniser, found: list[_Found]) -> None:
+        self._pronoun(sentence, rec)
+        for f in found:
+            start, end = rec.syl[f.first].start, rec.syl[f.last - 1].end
+            surface = " ".join(self.article.text[start:end].split())
+            if f.entry is not None:
+                e = f.entry
+                ent = self.entity(
+                    e.id,
+                    name=e.name,
+                    name_vi=e.name_vi,
+                    type=e.type,
+                    code=e.code,
+                    wikidata=e.wikidata,
+                    kind=e.kind,
+                    country=e.country,
+                )
+            elif f.type == "ORG":
+                for g in f.nested:
+                    self.link(sentence, rec, [g])
+                ent = self._organisation(f, surface)
+            elif f.type == "PER":
+                ent = self._person(f, surface)
+            elif f.type:
+                ent = self._resolve_short(surface) or self.entity(
+                    f"{'loc' if f.type == 'LOC' else 'misc'}:{slugify(surface)}",
+                    name=surface,
+                    name_vi=surface,
+                    type=f.type,
+                    kind=f.kind,
+                )
+            else:
+                ent = self._resolve_short(surface)
+                if ent is None:
+                    continue
+            self.add_mention(ent, sentence, start, end)
+        self._anaphors(sentence)
+
+    def _organisation(self, f: _Found, surface: str) -> Entity:
+        country_last = f.nested and f.nested[-1].last == f.last and f.nested[-1].kind == "country"
+        if f.code and country_last and f.code[3:]:
+            # "quân đội Iraq", "Chính phủ Mỹ": the generic sector actor of a country.
+            country = f.nested[-1].entry
+            label = _cameo_type_labels().get(f.code[3:], f.code[3:])
+            return self.entity(
+                f"actor:{f.code}",
+                name=f"{country.name} {label}".strip() if country else f.code,
+                name_vi=surface[:1].upper() + surface[1:],
+                type="ORG",
+                code=f.code,
+                wikidata=None,
+                kind="org",
+                country=f.country,
+            )
+        return self.entity(
+            f"org:{slugify(surface)}",
+            name=surface,
+            name_vi=surface,
+            type="ORG",
+            code=f.code,
+            wikidata=None,
+            kind="org",
+            country=f.country,
+        )
+
+    def _person(self, f: _Found, surface: str) -> Entity:
+        known = self._resolve_short(surface)
+        if known is not None:
+            if f.code and not known.code:
+                known.code, known.country, known.role = f.code, f.country, f.role
+            return known
+        ent = self.entity(
+            f"person:{slugify(surface)}",
+            name=surface,
+            name_vi=surface,
+            type="PER",
+            code=f.code,
+            wikidata=None,
+            kind="person",
+            country=f.country,
+            role=f.role,
+        )
+        if len(surface.split()) >= 2:
+            self.people[ent.id] = ent
+        return ent
+
+    def _resolve_short(self, surface: str) -> Entity | None:
+        """ "Trump" or "Stoltenberg" after "Donald Trump", "Jens Stoltenberg" in the article."""
+        words = surface.split()
+        for ent in reversed(list(self.people.values())):
+            full = ent.name.split()
+            if len(words) < len(full) and full[-len(words) :] == words:
+                return ent
+            if words == full:
+                return ent
+        return None
+
+    def _pronoun(self, sentence: Sentence, rec: _SentenceRecogniser) -> None:
+        # "Ông nói thêm rằng ...": a sentence opened by Ông/Bà and a verb continues the
+        # story of the last person named.
+        syl = rec.syl
+        if (
+            len(syl) > 1
+            and syl[0].text in ("Ông", "Bà")
+            and not syl[1].capitalised
+            and self.last_person is not None
+        ):
+            self.add_mention(self.entities[self.last_person], sentence, syl[0].start, syl[0].end)
+
+    def _anaphors(self, sentence: Sentence) -> None:
+        lowered = sentence.text.lower()
+        for phrase, kind in _ANAPHORS.items():
+            for m in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", lowered):
+                start, end = sentence.start + m.start(), sentence.start + m.end()
+                # The referent is the last entity of that kind named before the phrase.
+                earlier = [eid for pos, k, eid in self.seen if k == kind and pos < start]
+                if not earlier:
+                    continue
+                target = earlier[-1]
+                self.entities[target].mentions.append(
+                    Mention(self.article.text[start:end], sentence.index, start, end)
+                )
+
+    def result(self) -> list[Entity]:
+        """Entities that were mentioned, in order of first mention."""
+        out = [e for e in self.entities.values() if e.mentions]
+        for ent in out:
+            ent.mentions.sort(key=lambda m: m.start)
+        return sorted(out, key=lambda e: e.mentions[0].start)
+
+
+def recognize(article: Article, sentences: list[Sentence]) -> list[Entity]:
+    """Find and link the entities of an article (mentions carry sentence and offsets)."""
+    linker = _ArticleLinker(article)
+    recognisers = [_SentenceRecogniser(s, article.text) for s in sentences]
+    found = [r.run() for r in recognisers]
+    # Full names first, so that a short reference earlier in the text still links.
+    for rec, fs in zip(recognisers, found, strict=True):
+        for f in fs:
+            if f.type == "PER" and f.last - f.first >= 2:
+                surface = " ".join(rec.surface(f.first, f.last).split())
+                linker._person(f, surface)
+    for sentence, rec, fs in zip(sentences, recognisers, found, strict=True):
+        linker.link(sentence, rec, fs)
+    return linker.result()

@@ -1,0 +1,469 @@
+"""Event stage: sentence-level events coded in CAMEO and PLOVER.
+
+For each sentence: triggers come from the Vietnamese trigger lexicon (``data/triggers.tsv``);
+the attribution frame ("X cho biết ...", "nói với Reuters rằng", "Theo X, ...") is found
+first, so that the speaker is not taken for the actor; source and target are the nearest
+actors left and right of the trigger within its clause (passive "bị"/"được" swaps them);
+location is an entity introduced by "ở"/"tại"; date, quantities and certainty come from
+the sentence. Every event keeps its sentence index as evidence.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from ..records import (
+    Actor,
+    Article,
+    Attribution,
+    Certainty,
+    Entity,
+    Event,
+    Mention,
+    Quantity,
+    Sentence,
+    Span,
+)
+from .codes import cameo
+from .dates import find_dates
+from .quantities import find_quantities
+
+__all__ = ["extract_events", "load_triggers", "TriggerEntry"]
+
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerEntry:
+    phrase: str
+    cameo: str | None  # None: an ACE-only trigger (Die, Injure, ...) or a blocker
+    ace_type: str | None
+    objects: tuple[str, ...]  # one of these must follow the trigger closely
+
+    @property
+    def blocker(self) -> bool:
+        return self.cameo is None and self.ace_type is None
+
+
+@cache
+def load_triggers() -> dict[tuple[str, ...], TriggerEntry]:
+    """Trigger syllables (lower-case) -> entry."""
+    text = resources.files("thoisu.events").joinpath("data", "triggers.tsv").read_text("utf-8")
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    table: dict[tuple[str, ...], TriggerEntry] = {}
+    for row in csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE):
+        row += [""] * (4 - len(row))
+        phrase, code, ace, objects = (c.strip() for c in row[:4])
+        key = tuple(phrase.lower().split())
+        table[key] = TriggerEntry(
+            phrase,
+            None if code in ("", "-") else code,
+            ace or None,
+            tuple(o.strip().lower() for o in objects.split("|") if o.strip()),
+        )
+    return table
+
+
+# --- lexicons of the argument and certainty rules (closed-class words) ------------
+_SPEECH_VERBS = (
+    "cho biết",
+    "cho hay",
+    "nói thêm",
+    "nói",
+    "khẳng định",
+    "thông báo",
+    "tiết lộ",
+    "nhấn mạnh",
+    "xác nhận",
+    "tuyên bố",
+    "phát biểu",
+    "trích lời",
+    "dẫn lời",
+    "đưa tin",
+    "lưu ý",
+    "giải thích",
+)
+_SPEECH = re.compile(
+    r"(?<!\w)(" + "|".join(sorted(map(re.escape, _SPEECH_VERBS), key=len, reverse=True)) + r")"
+    r"(?:\s+với\s+(?P<via>[^,.;]+?))?(?:\s+rằng|\s*:|,|(?=\s))",
+    re.IGNORECASE,
+)
+_ACCORDING_TO = re.compile(
+    r"^\W*(?:Tuy nhiên,\s*|Trong khi đó,\s*)?[Tt]heo\s+(?!lệnh|kế hoạch|đó|thỏa thuận|quy định|luật)([^,]{2,80}),"
+)
+_DISCOURSE = re.compile(
+    r"^\W*(?:(?:Tuy nhiên|Trong khi đó|Ngoài ra|Đồng thời|Mặt khác|Trước đó|Sau đó|Hôm qua|Hôm nay|"
+    r"Cũng|Còn|Nhưng|Và)[, ]\s*)+",
+    re.IGNORECASE,
+)
+_ANONYMOUS = re.compile(
+    r"ẩn danh|giấu tên|không muốn nêu tên|đề nghị không nêu tên|nguồn tin|nguồn thạo tin", re.I
+)
+_REPORTED = re.compile(
+    r"(?<!\w)(được cho là|bị cho là|theo nguồn tin|nghe nói|được biết|có tin|đồn đoán|tin đồn)(?!\w)",
+    re.I,
+)
+_POSSIBLE = re.compile(
+    r"(?<!\w)(có thể|dường như|dự kiến|có khả năng|có lẽ|nhiều khả năng|e rằng|hy vọng|hi vọng|"
+    r"dự định|lên kế hoạch|định|tính|sẽ cân nhắc|đang xem xét)(?!\w)",
+    re.I,
+)
+_UNCERTAIN_SENTENCE = re.compile(
+    r"(?<!\w)(không rõ liệu|chưa rõ|không rõ|chưa có kế hoạch|chưa quyết định|chưa được xác nhận|liệu)(?!\w)",
+    re.I,
+)
+_NEGATION = re.compile(r"(?<!\w)(không hề|chưa hề|chẳng hề|không|chưa|chẳng|đừng|chớ)(?!\w)", re.I)
+# Words allowed between a negation and the trigger it negates: "không muốn ủng hộ".
+_NEGATION_BRIDGE = frozenset(
+    "muốn thể được cần có sẽ đã đang phải thông qua việc định cho hề bao giờ từng kịp dám chịu".split()
+)
+_LOCATION_MARKERS = re.compile(r"(?:ở|tại|trên|ngoài khơi|gần|khắp|thuộc)\s*$", re.I)
+_PASSIVE = re.compile(r"(?<!\w)bị\s*$", re.I)
+_CLAUSE_BREAK = re.compile(
+    r";|\s[-–]\s|(?<!\w)(?:nhưng|song|trong khi|sau khi|trước khi|khi|vì|do|nên)(?!\w)", re.I
+)
+
+
+@dataclass(slots=True)
+class _Ref:
+    """An entity mention seen from an event: position and the actor it names."""
+
+    start: int
+    end: int
+    actor: Actor
+    entity: Entity
+
+    @property
+    def is_place(self) -> bool:
+        return self.entity.type == "LOC" and self.entity.kind not in ("country",)
+
+
+def _actor(entity: Entity, mention: Mention) -> Actor:
+    return Actor(entity.id, mention.text, entity.code)
+
+
+def _sentence_refs(entities: list[Entity]) -> dict[int, list[_Ref]]:
+    refs: dict[int, list[_Ref]] = {}
+    for ent in entities:
+        for m in ent.mentions:
+            refs.setdefault(m.sentence, []).append(_Ref(m.start, m.end, _actor(ent, m), ent))
+    for items in refs.values():
+        items.sort(key=lambda r: (r.start, -r.end))
+        # Drop mentions nested in a longer one ("Mỹ" inside "Không lực Mỹ").
+        kept: list[_Ref] = []
+        for r in items:
+            if kept and r.start < kept[-1].end:
+                continue
+            kept.append(r)
+        items[:] = kept
+    return refs
+
+
+def _words(text: str, offset: int) -> list[tuple[str, int, int]]:
+    return [(m.group().lower(), offset + m.start(), offset + m.end()) for m in _WORD.finditer(text)]
+
+
+def _find_triggers(sentence: Sentence) -> list[tuple[int, int, TriggerEntry]]:
+    table = load_triggers()
+    longest = max(len(k) for k in table)
+    words = _words(sentence.text, sentence.start)
+    token_edges = {t.start for t in sentence.tokens} | {t.end for t in sentence.tokens}
+    found = []
+    i = 0
+    while i < len(words):
+        hit = None
+        for n in range(min(longest, len(words) - i), 0, -1):
+            entry = table.get(tuple(w for w, _, _ in words[i : i + n]))
+            if entry is None:
+                continue
+            start, end = words[i][1], words[i + n - 1][2]
+            # A one-syllable trigger must be a whole word of the segmenter ("bắt" not in "bắt buộc").
+            if n == 1 and not (start in token_edges and end in token_edges):
+                continue
+            if entry.objects:
+                window = " ".join(w for w, _, _ in words[i + n : i + n + 4])
+                if not any(
+                    re.search(rf"(?<!\w){re.escape(o)}(?!\w)", window) for o in entry.objects
+                ):
+                    continue
+            hit = (i, n, entry)
+            break
+        if hit is None:
+            i += 1
+            continue
+        i, n, entry = hit
+        if not entry.blocker:
+            found.append((words[i][1], words[i + n - 1][2], entry))
+        i += n
+    return found
+
+
+@dataclass(slots=True)
+class _Frame:
+    """An attribution frame: who says the rest of the sentence, through whom."""
+
+    end: int  # absolute offset where the reported content starts
+    verb_start: int
+    attribution: Attribution
+    anonymous: bool
+
+
+def _attribution(sentence: Sentence, refs: list[_Ref]) -> _Frame | None:
+    text, base = sentence.text, sentence.start
+    m = _ACCORDING_TO.match(text)
+    if m:
+        source_text = m.group(1).strip()
+        inside = [r for r in refs if base + m.start(1) <= r.start and r.end <= base + m.end(1)]
+        speaker, via = _speaker_from(source_text, inside)
+        return _Frame(
+            base + m.end(),
+            base + m.start(),
+            Attribution(speaker, via, text[: m.end()].strip()),
+            bool(_ANONYMOUS.search(source_text)),
+        )
+    for m in _SPEECH.finditer(text):
+        np_start = _DISCOURSE.match(text)
+        np_from = np_start.end() if np_start else 0
+        noun_phrase = text[np_from : m.start()].strip(" ,")
+        if not noun_phrase or len(noun_phrase) > 120:
+            continue
+        inside = [r for r in refs if base + np_from <= r.start and r.end <= base + m.start()]
+        speaker, via = _speaker_from(noun_phrase, inside)
+        if m.group("via"):
+            via_refs = [r for r in refs if base + m.start("via") <= r.start < base + m.end("via")]
+            via = via_refs[0].actor if via_refs else Actor(None, m.group("via").strip(), None)
+        return _Frame(
+            base + m.end(),
+            base + m.start(),
+            Attribution(speaker, via, text[np_from : m.end()].strip()),
+            bool(_ANONYMOUS.search(noun_phrase)),
+        )
+    return None
+
+
+_TRAILING_ADVERBS = re.compile(
+    r"(?:\s+(?:cũng|đã|vừa|mới|còn|lại|thì|hôm qua|hôm nay|sau đó))+$", re.I
+)
+# Nominalised triggers: "lời kêu gọi của ông Trump", "cuộc tấn công của Israel vào Gaza".
+_NOMINALISER = re.compile(r"(?<!\w)(?:lời|cuộc|vụ|sự|việc|chuyến|lệnh|hành động)\s*$", re.I)
+_POSSESSOR = re.compile(r"^\s*của(?:\s+[^\s,.;]+){0,3}?\s*$", re.I)
+_OBJECT_MARKER = re.compile(
+    r"(?:đối với|nhằm vào|vào|với|chống lại|tới|đến)(?:\s+[^\s,.;]+){0,3}?\s*$", re.I
+)
+
+
+def _speaker_from(noun_phrase: str, inside: list[_Ref]) -> tuple[Actor | None, Actor | None]:
+    noun_phrase = _TRAILING_ADVERBS.sub("", noun_phrase)
+    people = [r for r in inside if r.entity.type == "PER"]
+    if people:
+        return people[-1].actor, None
+    agencies = [r for r in inside if r.entity.kind == "agency"]
+    if _ANONYMOUS.search(noun_phrase) or (
+        inside and not noun_phrase.startswith(inside[0].actor.text)
+    ):
+        # "hai nhà ngoại giao ẩn danh", "Các nguồn tin của Reuters": an unnamed speaker,
+        # possibly through a named outlet.
+        return Actor(None, noun_phrase, None), (agencies[0].actor if agencies else None)
+    if inside:
+        return inside[-1].actor, None
+    return Actor(None, noun_phrase, None), None
+
+
+def _certainty(
+    sentence: Sentence,
+    trigger_start: int,
+    clause_start: int,
+    frame: _Frame | None,
+    code: str | None,
+) -> Certainty:
+    text = sentence.text
+    rel = trigger_start - sentence.start
+    if text.rstrip().endswith("?"):
+        return "question"
+    before = text[max(0, clause_start - sentence.start) : rel]
+    words = [w for w, _, _ in _words(before, 0)]
+    for k in range(len(words) - 1, max(-1, len(words) - 7), -1):
+        if words[k] in ("không", "chưa", "chẳng", "đừng", "chớ"):
+            if all(w in _NEGATION_BRIDGE for w in words[k + 1 :]):
+                return "negated"
+            break
+    if _REPORTED.search(text[:rel]) or (frame is not None and frame.anonymous):
+        return "reported"
+    if _POSSIBLE.search(before):
+        return "possible"
+    if _UNCERTAIN_SENTENCE.search(text) and not (code or "").startswith(("01", "04")):
+        return "possible"
+    return "asserted"
+
+
+def _clause_bounds(
+    sentence: Sentence, start: int, end: int, frame: _Frame | None
+) -> tuple[int, int]:
+    left = sentence.start
+    if frame is not None and frame.end <= start:
+        left = frame.end
+    right = sentence.end
+    for m in _CLAUSE_BREAK.finditer(sentence.text):
+        pos = sentence.start + m.start()
+        if left <= pos < start and pos + len(m.group()) <= start:
+            left = sentence.start + m.end()
+        elif pos >= end:
+            right = min(right, pos)
+            break
+    return left, right
+
+
+def _is_location(sentence: Sentence, ref: _Ref) -> bool:
+    return bool(_LOCATION_MARKERS.search(sentence.text[: ref.start - sentence.start]))
+
+
+def _pick_arguments(
+    sentence: Sentence,
+    refs: list[_Ref],
+    start: int,
+    end: int,
+    left: int,
+    right: int,
+    frame: _Frame | None,
+):
+    actors = [r for r in refs if not r.is_place and not _is_location(sentence, r)]
+    before = [r for r in actors if left <= r.start and r.end <= start]
+    after = [r for r in actors if end <= r.start and r.end <= right]
+    source = before[-1] if before else None
+    text, base = sentence.text, sentence.start
+    if _NOMINALISER.search(text[: start - base]):
+        owner = next(
+            (r for r in after if _POSSESSOR.match(text[end - base : r.start - base])), None
+        )
+        if owner is not None:
+            # "lời kêu gọi của ông Trump đối với các quốc gia NATO"
+            aimed = [
+                r
+                for r in after
+                if r.start > owner.end and _OBJECT_MARKER.search(text[: r.start - base])
+            ]
+            return (
+                owner.actor,
+                aimed[0].actor if aimed else None,
+                _location(sentence, refs, end, left, right),
+            )
+    # "Tổng thống Mỹ Donald Trump": the person, not the country of the title.
+    target = after[0] if after else None
+    if (
+        target is not None
+        and len(after) > 1
+        and after[1].entity.type == "PER"
+        and after[1].start - target.end <= 2
+    ):
+        target = after[1]
+    if source is not None and source.entity.type != "PER":
+        ppl = [r for r in before if r.entity.type == "PER" and 0 <= r.start - source.end <= 2]
+        source = ppl[0] if ppl else source
+    passive = _PASSIVE.search(sentence.text[: start - sentence.start])
+    if passive and source is not None:
+        source, target = (target, source) if target is not None else (None, source)
+    if source is not None and target is not None and source.entity is target.entity:
+        target = None
+    return (
+        source.actor if source else None,
+        target.actor if target else None,
+        _location(sentence, refs, end, left, right),
+    )
+
+
+def _location(
+    sentence: Sentence, refs: list[_Ref], end: int, left: int, right: int
+) -> Actor | None:
+    """The place introduced by "ở"/"tại" in the clause, preferring one after the trigger."""
+    places = [
+        r
+        for r in refs
+        if r.entity.type == "LOC" and _is_location(sentence, r) and left <= r.start < right
+    ]
+    location = next((r for r in places if r.start >= end), None) or (places[-1] if places else None)
+    return location.actor if location else None
+
+
+def _event_id(article_id: str, sentence: int, start: int, code: str | None) -> str:
+    digest = hashlib.sha256(f"{article_id}:{sentence}:{start}:{code}".encode()).hexdigest()
+    return "e" + digest[:16]
+
+
+def extract_events(
+    article: Article, sentences: list[Sentence], entities: list[Entity]
+) -> list[Event]:
+    """Events of an article, in text order."""
+    refs_by_sentence = _sentence_refs(entities)
+    events: list[Event] = []
+    for sentence in sentences:
+        triggers = _find_triggers(sentence)
+        if not triggers:
+            continue
+        refs = refs_by_sentence.get(sentence.index, [])
+        frame = _attribution(sentence, refs)
+        # A speech verb that frames the sentence is attribution, not a statement event.
+        if frame is not None:
+            triggers = [
+                t
+                for t in triggers
+                if not (
+                    t[0] <= frame.verb_start < t[1]
+                    or frame.verb_start <= t[0] < frame.end
+                    and t[2].cameo == "010"
+                )
+            ]
+        dates = find_dates(sentence.text, article.published)
+        date = dates[0][2] if dates else None
+        spans = [(sentence.start + s, sentence.start + e) for s, e, _ in dates]
+        quantities = find_quantities(sentence.text, sentence.start, sentence.tokens, spans)
+        sentence_events: list[Event] = []
+        for start, end, entry in triggers:
+            left, right = _clause_bounds(sentence, start, end, frame)
+            source, target, location = _pick_arguments(
+                sentence, refs, start, end, left, right, frame
+            )
+            code = cameo(entry.cameo) if entry.cameo else None
+            attribution = frame.attribution if frame is not None and frame.end <= start else None
+            certainty = _certainty(
+                sentence, start, left, frame if attribution else None, entry.cameo
+            )
+            if sentence.is_title and article.title and article.title.rstrip().endswith("?"):
+                certainty = "question"
+            sentence_events.append(
+                Event(
+                    id=_event_id(article.id, sentence.index, start, entry.cameo),
+                    sentence=sentence.index,
+                    trigger=Span(article.text[start:end], start, end),
+                    type=entry.ace_type,
+                    cameo=entry.cameo,
+                    plover=code.plover if code else None,
+                    source=source,
+                    target=target,
+                    location=location,
+                    date=date,
+                    attribution=attribution,
+                    certainty=certainty,
+                    cameo_label=code.label if code else None,
+                    quad_class=code.quad_class if code else None,
+                    goldstein=code.goldstein if code else None,
+                )
+            )
+        _attach_quantities(sentence_events, quantities)
+        events.extend(sentence_events)
+    return events
+
+
+def _attach_quantities(events: list[Event], quantities: list[Quantity]) -> None:
+    """Each quantity goes to the event whose trigger is nearest in the sentence."""
+    if not events:
+        return
+    for q in quantities:
+        nearest = min(
+            events, key=lambda e: min(abs(q.start - e.trigger.end), abs(e.trigger.start - q.end))
+        )
+        nearest.quantities.append(q)

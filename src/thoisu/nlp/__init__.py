@@ -1,0 +1,113 @@
+"""Vietnamese NLP stage: sentences, words and POS tags with offsets into ``Article.text``.
+
+Built on underthesea's bundled CRF models (sentence splitter, word segmenter, POS
+tagger); nothing is downloaded. underthesea's own ``ner()`` is deliberately not used
+here: it is slow (it re-runs segmentation, POS and chunking) and tags organisations
+such as NATO as persons; entity recognition lives in :mod:`thoisu.entities`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..records import Article, Sentence, Token
+
+__all__ = ["segment", "tokenize_sentence", "split_sentences"]
+
+# A paragraph boundary is a newline; sentences never cross one.
+_PARAGRAPH = re.compile(r"[^\n]+")
+
+
+def _underthesea():
+    # Imported lazily: loading the CRF models costs ~0.3 s, which commands like
+    # `thoisu search` should not pay.
+    from underthesea import pos_tag, sent_tokenize
+
+    return sent_tokenize, pos_tag
+
+
+def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
+    """Sentence spans ``(start, end)`` of ``text`` (shifted by ``offset``), per paragraph."""
+    sent_tokenize, _ = _underthesea()
+    spans: list[tuple[int, int]] = []
+    for para in _PARAGRAPH.finditer(text):
+        chunk = para.group()
+        if not chunk.strip():
+            continue
+        cursor = 0
+        for sent in sent_tokenize(chunk):
+            sent = sent.strip()
+            if not sent:
+                continue
+            found = chunk.find(sent, cursor)
+            if found < 0:  # the splitter altered whitespace: fall back to a loose search
+                found = _loose_find(chunk, sent, cursor)
+                if found is None:
+                    continue
+                start, end = found
+            else:
+                start, end = found, found + len(sent)
+            spans.append((offset + para.start() + start, offset + para.start() + end))
+            cursor = end
+        # Text the splitter dropped (rare) must still be covered: extend the last span.
+        if spans and cursor < len(chunk.rstrip()):
+            last_start, _ = spans[-1]
+            spans[-1] = (last_start, offset + para.start() + len(chunk.rstrip()))
+    return spans
+
+
+def _loose_find(haystack: str, needle: str, cursor: int) -> tuple[int, int] | None:
+    pattern = r"\s*".join(re.escape(ch) for ch in needle if not ch.isspace())
+    match = re.compile(pattern).search(haystack, cursor)
+    return (match.start(), match.end()) if match else None
+
+
+def tokenize_sentence(text: str, offset: int = 0) -> list[Token]:
+    """Words with POS tags, aligned to ``text`` (shifted by ``offset``)."""
+    _, pos_tag = _underthesea()
+    tokens: list[Token] = []
+    cursor = 0
+    for word, tag in pos_tag(text):
+        span = _align(text, word, cursor)
+        if span is None:
+            continue
+        start, end = span
+        tokens.append(Token(text[start:end], offset + start, offset + end, tag))
+        cursor = end
+    return tokens
+
+
+def _align(text: str, word: str, cursor: int) -> tuple[int, int] | None:
+    found = text.find(word, cursor)
+    if found >= 0 and text[cursor:found].strip() == "":
+        return found, found + len(word)
+    # underthesea may normalise spacing inside a multi-syllable word.
+    loose = _loose_find(text, word, cursor)
+    if loose and text[cursor : loose[0]].strip() == "":
+        return loose
+    return None
+
+
+def segment(article: Article) -> list[Sentence]:
+    """Split an article into sentences with POS-tagged tokens.
+
+    The title (when present) is sentence 0, flagged ``is_title``, so that a headline
+    question can be told apart from body sentences.
+    """
+    sentences: list[Sentence] = []
+    title_end = (
+        len(article.title) if article.title and article.text.startswith(article.title) else 0
+    )
+    for start, end in split_sentences(article.text):
+        text = article.text[start:end]
+        sentences.append(
+            Sentence(
+                index=len(sentences),
+                start=start,
+                end=end,
+                text=text,
+                tokens=tokenize_sentence(text, start),
+                is_title=end <= title_end,
+            )
+        )
+    return sentences

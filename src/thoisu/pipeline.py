@@ -1,0 +1,77 @@
+"""The analysis pipeline: RawDocument -> clean -> nlp -> entities -> events -> Analysis.
+
+Each stage is a plain function over typed records; this module only chains them.
+``analyze_stream`` is the batch entry point: it takes a stream of raw documents and yields
+analyses or errors, loading the models once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from .clean import CleanError, clean
+from .entities import recognize
+from .events import extract_events
+from .nlp import segment
+from .records import Analysis, Article, IngestError, RawDocument
+
+__all__ = ["analyze", "analyze_article", "analyze_document", "analyze_stream"]
+
+
+def analyze_article(article: Article) -> Analysis:
+    sentences = segment(article)
+    entities = recognize(article, sentences)
+    events = extract_events(article, sentences, entities)
+    return Analysis(article=article, sentences=sentences, entities=entities, events=events)
+
+
+def analyze_document(raw: RawDocument) -> Analysis:
+    """Clean and analyse one raw document; raises ``CleanError`` for one with no article."""
+    return analyze_article(clean(raw))
+
+
+def analyze(
+    text: str | None = None,
+    *,
+    html: str | None = None,
+    title: str | None = None,
+    published: str | None = None,
+    url: str | None = None,
+    publisher: str | None = None,
+    source: str | None = None,
+) -> Analysis:
+    """Analyse one article given as plain text (site chrome allowed) or HTML.
+
+    >>> a = analyze("Tiêu đề\\n\\nNội dung bài viết.")  # doctest: +SKIP
+    >>> a.to_dict()["article"]["title"]                   # doctest: +SKIP
+    """
+    if text is None and html is None:
+        raise ValueError("analyze() needs text or html")
+    raw = RawDocument(
+        source=source or "<text>",
+        text=text,
+        html=html,
+        title=title,
+        published=published,
+        url=url,
+        publisher=publisher,
+    )
+    return analyze_document(raw)
+
+
+def analyze_stream(
+    items: Iterable[RawDocument | IngestError], *, published: str | None = None
+) -> Iterator[Analysis | IngestError]:
+    """Analyse a stream of documents; bad inputs come back as ``IngestError``, never raise."""
+    for item in items:
+        if isinstance(item, IngestError):
+            yield item
+            continue
+        if published and not item.published:
+            item.published = published
+        try:
+            yield analyze_document(item)
+        except CleanError as exc:
+            yield IngestError(item.source, str(exc))
+        except Exception as exc:  # noqa: BLE001 - one bad article must not stop a batch
+            yield IngestError(item.source, f"analysis failed: {type(exc).__name__}: {exc}")

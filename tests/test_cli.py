@@ -1,0 +1,137 @@
+"""The command line, end to end, in-process (click's runner)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from thoisu.cli import main
+
+from .conftest import REFERENCE, need
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """A directory with good and bad inputs, ingested once into a database."""
+    root = tmp_path_factory.mktemp("corpus")
+    shutil.copy(need(REFERENCE), root / "soha.txt")
+    (root / "empty.txt").write_text("")
+    (root / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00binary")
+    lines = [
+        {
+            "id": "t1",
+            "title": "Nga và Trung Quốc đàm phán",
+            "body": "Ngoại trưởng Nga hôm nay đàm phán "
+            "với Trung Quốc tại Bắc Kinh về hợp tác năng lượng.",
+            "publisher": "VnExpress",
+            "published": "2007-05-03",
+            "category": "Thế giới",
+        },
+        "this is not json",
+        {
+            "id": "t2",
+            "title": "Biểu tình ở Pháp",
+            "body": "Hàng nghìn người đã biểu tình ở Paris để phản đối luật lao động mới.",
+            "publisher": "Tuổi Trẻ",
+            "published": "2006-03-28",
+        },
+    ]
+    with gzip.open(root / "mini.jsonl.gz", "wt", encoding="utf-8") as fh:
+        for line in lines:
+            fh.write(
+                (line if isinstance(line, str) else json.dumps(line, ensure_ascii=False)) + "\n"
+            )
+    db = root / "test.db"
+    result = CliRunner().invoke(main, ["ingest", str(root), "--db", str(db), "--quiet"])
+    return root, db, result
+
+
+def test_analyze_json_is_the_contract(tmp_path):
+    result = CliRunner().invoke(main, ["analyze", str(need(REFERENCE)), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.output)
+    assert record["article"]["author"] == "An Bình"
+    assert record["article"]["source"] == str(REFERENCE)
+    assert record["events"] and record["entities"] and record["sentences"]
+
+
+def test_analyze_text_summary_and_stdin():
+    text = need(REFERENCE).read_text(encoding="utf-8")
+    result = CliRunner().invoke(main, ["analyze", "-"], input=text)
+    assert result.exit_code == 0, result.output
+    assert "Quân đội NATO" in result.output and "evidence" in result.output
+
+
+def test_analyze_missing_file_is_a_clear_error():
+    result = CliRunner().invoke(main, ["analyze", "/no/such/file.txt"])
+    assert result.exit_code != 0
+    assert "no such file" in result.output.lower()
+    assert "Traceback" not in result.output
+
+
+def test_ingest_keeps_good_inputs_and_reports_bad_ones(corpus):
+    _, _, result = corpus
+    assert result.exit_code == 1  # some inputs failed
+    out = result.output
+    assert "empty.txt" in out and "image.txt" in out
+    assert "line 2" in out  # the JSON Lines record that is not JSON
+    assert "stored 3" in out and "failed 3" in out
+
+
+def test_ingest_is_idempotent(corpus):
+    root, db, _ = corpus
+    again = CliRunner().invoke(main, ["ingest", str(root / "soha.txt"), "--db", str(db), "--quiet"])
+    assert again.exit_code == 0, again.output
+    assert "stored 0" in again.output and "duplicates 1" in again.output
+
+
+def test_search_ignores_diacritics(corpus):
+    _, db, _ = corpus
+    for query in ("huan luyen", "dam phan", "Brussels"):
+        result = CliRunner().invoke(main, ["search", query, "--db", str(db), "--format", "json"])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output), query
+
+
+def test_bad_search_query_is_not_a_crash(corpus):
+    _, db, _ = corpus
+    for query in ('"NATO', "AND", "NATO OR", "("):
+        result = CliRunner().invoke(main, ["search", query, "--db", str(db)])
+        assert "Traceback" not in result.output
+        assert "sqlite" not in result.output.lower()
+
+
+def test_events_filters_and_exports(corpus, tmp_path):
+    _, db, _ = corpus
+    result = CliRunner().invoke(
+        main, ["events", "--db", str(db), "--actor", "USA", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert rows and all(
+        any(
+            (a or {}).get("code", "") and a["code"].startswith("USA")
+            for a in (r["source"], r["target"])
+        )
+        for r in rows
+    )
+    gdelt = CliRunner().invoke(main, ["export", "--db", str(db), "--format", "gdelt"])
+    assert gdelt.exit_code == 0
+    lines = [line for line in gdelt.stdout.splitlines() if line]
+    assert lines and all(len(line.split("\t")) == 61 for line in lines)
+    out = tmp_path / "events.parquet"
+    parquet = CliRunner().invoke(
+        main, ["export", "--db", str(db), "--format", "parquet", "-o", str(out)]
+    )
+    assert parquet.exit_code == 0 and out.stat().st_size > 0
+
+
+def test_bad_dates_are_rejected(corpus):
+    _, db, _ = corpus
+    result = CliRunner().invoke(main, ["events", "--db", str(db), "--since", "yesterday"])
+    assert result.exit_code == 2
+    assert "ISO date" in result.output
