@@ -73,7 +73,7 @@ _ANAPHORS = {
     "khối này": "igo",
 }
 # Words after a sentence-initial "Anh" that make it the pronoun, not Britain.
-_PRONOUN_FOLLOWERS = frozenset({"ấy", "ta", "em", "chị", "và"})
+_PRONOUN_FOLLOWERS = frozenset({"ấy", "ta"})
 
 
 @cache
@@ -146,6 +146,10 @@ class _SentenceRecogniser:
         self.gaz = load_gazetteer()
         self.taken = [False] * len(self.syl)
 
+    def adjacent(self, j: int) -> bool:
+        """Only spaces between syllable ``j - 1`` and ``j``: names never cross punctuation."""
+        return self.text[self.syl[j - 1].end : self.syl[j].start].isspace()
+
     def surface(self, first: int, last: int) -> str:
         return self.text[self.syl[first].start : self.syl[last - 1].end]
 
@@ -173,6 +177,8 @@ class _SentenceRecogniser:
             for j in range(min(n, i + self.gaz.max_syllables), i, -1):
                 if not self.syl[i].capitalised and not self.syl[j - 1].capitalised:
                     continue  # aliases are proper names: at least one capitalised syllable
+                if not all(self.adjacent(k) for k in range(i + 1, j)):
+                    continue
                 surface = " ".join(self.surface(i, j).split())
                 entry = self.gaz.lookup(surface)
                 if entry and self._accept_gazetteer(i, j):
@@ -197,7 +203,12 @@ class _SentenceRecogniser:
                 return False
             if prev.capitalised and not self._ends_title(i) and self.gaz.lookup(prev.text) is None:
                 return False  # inside a name: "Lê Thị Nga", "Nguyễn Minh Đức"
-        if i == 0 and j < len(self.syl) and self.syl[j].text.lower() in _PRONOUN_FOLLOWERS:
+        if (
+            i == 0
+            and self.syl[i].text == "Anh"
+            and j < len(self.syl)
+            and self.syl[j].text.lower() in _PRONOUN_FOLLOWERS
+        ):
             return False
         return True
 
@@ -227,7 +238,7 @@ class _SentenceRecogniser:
                 continue
             j = i + head_len
             nested: list[_Found] = []
-            while j < n:
+            while j < n and self.adjacent(j):
                 if j in by_start:
                     g = by_start[j]
                     if g.kind not in ("country", "igo", "province", "city") or nested:
@@ -278,7 +289,7 @@ class _SentenceRecogniser:
                 i += 1
                 continue
             j = i + 1
-            while j < n and not self.taken[j]:
+            while j < n and not self.taken[j] and self.adjacent(j):
                 s = self.syl[j]
                 if s.capitalised and s.text[:1].isalpha():
                     j += 1
@@ -487,11 +498,15 @@ class _ArticleLinker:
     def _resolve_short(self, surface: str) -> Entity | None:
         """ "Trump" or "Stoltenberg" after "Donald Trump", "Jens Stoltenberg" in the article."""
         words = surface.split()
-        for ent in reversed(list(self.people.values())):
+        people = list(reversed(list(self.people.values())))
+        for ent in people:
             full = ent.name.split()
-            if len(words) < len(full) and full[-len(words) :] == words:
+            if words == full or (len(words) < len(full) and full[-len(words) :] == words):
                 return ent
-            if words == full:
+        # "Saddam" for "Saddam Hussein": foreign names are also shortened to the first name.
+        for ent in people:
+            full = ent.name.split()
+            if len(words) == 1 and full[0] == words[0] and not _VIETNAMESE_ONLY.search(ent.name):
                 return ent
         return None
 

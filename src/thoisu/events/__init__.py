@@ -93,6 +93,13 @@ _SPEECH = re.compile(
     r"(?:\s+với\s+(?P<via>[^,.;]+?))?(?:\s+rằng|\s*:|,|(?=\s))",
     re.IGNORECASE,
 )
+_QUOTE_THEN_SPEAKER = re.compile(
+    r"[\"”»]\s*,?\s*(?P<np>[^\"“”«»]{2,120}?)\s+(?P<verb>"
+    + "|".join(sorted(map(re.escape, _SPEECH_VERBS), key=len, reverse=True))
+    + r")(?:\s+thêm)?\s*[.!]?\s*$",
+    re.IGNORECASE,
+)
+_ASPECT = frozenset({"đang", "đã", "sẽ", "vừa", "cần", "phải", "muốn", "chờ"})
 _ACCORDING_TO = re.compile(
     r"^\W*(?:Tuy nhiên,\s*|Trong khi đó,\s*)?[Tt]heo\s+(?!lệnh|kế hoạch|đó|thỏa thuận|quy định|luật)([^,]{2,80}),"
 )
@@ -211,10 +218,37 @@ class _Frame:
     verb_start: int
     attribution: Attribution
     anonymous: bool
+    content_end: int | None = None  # where the reported content ends (a closing quote)
+
+    def covers(self, start: int) -> bool:
+        return self.end <= start and (self.content_end is None or start < self.content_end)
+
+
+def _plausible_speaker(sentence: Sentence, start: int, end: int) -> bool:
+    """A speaker is a noun phrase: no aspect marker, at most one verb ("nhà ngoại giao")."""
+    inside = [t for t in sentence.tokens if start <= t.start and t.end <= end]
+    if any(t.text.lower() in _ASPECT for t in inside):
+        return False
+    return sum(t.pos == "V" for t in inside) <= 1
 
 
 def _attribution(sentence: Sentence, refs: list[_Ref]) -> _Frame | None:
     text, base = sentence.text, sentence.start
+    m = _QUOTE_THEN_SPEAKER.search(text)
+    if m and _plausible_speaker(sentence, base + m.start("np"), base + m.end("np")):
+        # "…", Jabber nói.  The quotation before is what the speaker said.
+        noun_phrase = m.group("np").strip(" ,")
+        inside = [
+            r for r in refs if base + m.start("np") <= r.start and r.end <= base + m.end("np")
+        ]
+        speaker, via = _speaker_from(noun_phrase, inside)
+        return _Frame(
+            base,
+            base + m.start("verb"),
+            Attribution(speaker, via, text[m.start("np") :].strip()),
+            bool(_ANONYMOUS.search(noun_phrase)),
+            content_end=base + m.start(),
+        )
     m = _ACCORDING_TO.match(text)
     if m:
         source_text = m.group(1).strip()
@@ -231,6 +265,8 @@ def _attribution(sentence: Sentence, refs: list[_Ref]) -> _Frame | None:
         np_from = np_start.end() if np_start else 0
         noun_phrase = text[np_from : m.start()].strip(" ,")
         if not noun_phrase or len(noun_phrase) > 120:
+            continue
+        if not _plausible_speaker(sentence, base + np_from, base + m.start()):
             continue
         inside = [r for r in refs if base + np_from <= r.start and r.end <= base + m.start()]
         speaker, via = _speaker_from(noun_phrase, inside)
@@ -305,9 +341,10 @@ def _clause_bounds(
     sentence: Sentence, start: int, end: int, frame: _Frame | None
 ) -> tuple[int, int]:
     left = sentence.start
-    if frame is not None and frame.end <= start:
-        left = frame.end
     right = sentence.end
+    if frame is not None and frame.covers(start):
+        left = frame.end
+        right = frame.content_end or right
     for m in _CLAUSE_BREAK.finditer(sentence.text):
         pos = sentence.start + m.start()
         if left <= pos < start and pos + len(m.group()) <= start:
@@ -413,8 +450,7 @@ def extract_events(
                 for t in triggers
                 if not (
                     t[0] <= frame.verb_start < t[1]
-                    or frame.verb_start <= t[0] < frame.end
-                    and t[2].cameo == "010"
+                    or (t[2].cameo == "010" and frame.verb_start <= t[0] < frame.end)
                 )
             ]
         dates = find_dates(sentence.text, article.published)
@@ -428,7 +464,7 @@ def extract_events(
                 sentence, refs, start, end, left, right, frame
             )
             code = cameo(entry.cameo) if entry.cameo else None
-            attribution = frame.attribution if frame is not None and frame.end <= start else None
+            attribution = frame.attribution if frame is not None and frame.covers(start) else None
             certainty = _certainty(
                 sentence, start, left, frame if attribution else None, entry.cameo
             )
