@@ -266,9 +266,9 @@ class _SentenceRecogniser:
                 i += 1
                 continue
             org = _Found(i, j, type="ORG", kind="org", nested=nested)
-            country = next((g for g in nested if g.kind in ("country", "igo")), None)
+            country = next((g for g in nested if g.code), None)
             if country is not None and country.code:
-                org.country = country.code if country.kind == "country" else None
+                org.country = country.code[:3] if country.kind != "igo" else None
                 if country.kind == "igo":
                     org.code = country.code
                 elif head_type:
@@ -343,8 +343,11 @@ class _SentenceRecogniser:
             f.type, f.kind = "LOC", "place"
         elif len(words) >= 2 and (words[0] in _surnames() or self._foreign_name(words)):
             f.type, f.kind = "PER", "person"
-        elif len(words) == 1 and not self.syl[first].pos == "Np":
-            f.type = ""  # a lone capitalised common word: not a name
+        elif len(words) == 1:
+            # A lone capitalised word with no title, kinship word or preposition before it is
+            # too often a common word, a code ("T1") or part of a name: kept only if it links
+            # back to a full name in the article.
+            f.type = ""
         return f
 
     @staticmethod
