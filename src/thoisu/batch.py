@@ -9,6 +9,7 @@ cheap and idempotent.
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -44,6 +45,10 @@ def _analyze(article: Article) -> Analysis | IngestError:
         return IngestError(
             article.source or article.id, f"analysis failed: {type(exc).__name__}: {exc}"
         )
+
+
+def _analyze_chunk(articles: list[Article]) -> list[Analysis | IngestError]:
+    return [_analyze(a) for a in articles]
 
 
 def _articles(
@@ -89,9 +94,17 @@ def ingest_items(
         if jobs <= 1:
             yield from map(_analyze, articles)
             return
+        # A bounded window of small chunks keeps every worker busy while this process
+        # reads, cleans and writes, without reading the whole input ahead.
+        chunks = iter(lambda: list(islice(articles, 8)), [])
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            while chunk := list(islice(articles, batch_size * jobs)):
-                yield from pool.map(_analyze, chunk, chunksize=max(1, len(chunk) // (jobs * 4)))
+            window: deque = deque()
+            for chunk in chunks:
+                window.append(pool.submit(_analyze_chunk, chunk))
+                if len(window) >= jobs * 3:
+                    yield from window.popleft().result()
+            while window:
+                yield from window.popleft().result()
 
     pending: list[Analysis] = []
 
