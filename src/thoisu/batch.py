@@ -145,5 +145,8 @@ def _not_the_store(items: Iterable, store: Store) -> Iterator:
 def ingest_paths(store: Store, paths: Iterable[str], **options) -> IngestReport:
     """Ingest files, directories, corpora, feeds or WARCs (``-`` for stdin) into ``store``."""
     paths = list(paths)
-    total = count_hint(paths) if options.get("progress") else None
+    total = count_hint(paths)
+    if options.get("jobs") is None:
+        # Worker processes pay ~1 s to load the models: worth it only for a real batch.
+        options["jobs"] = min(os.cpu_count() or 1, 4) if total is None or total > 50 else 1
     return ingest_items(store, _not_the_store(read_paths(paths), store), total=total, **options)

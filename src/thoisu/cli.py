@@ -170,13 +170,13 @@ def render_summary(analysis: Analysis) -> str:
     "--jobs",
     "-j",
     type=click.IntRange(1, 64),
-    default=1,
-    show_default=True,
-    help="Worker processes for the analysis (one writer stores the results).",
+    default=None,
+    help="Worker processes for the analysis (default: up to 4, one per core, for inputs of "
+    "more than 50 articles; one writer stores the results).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def ingest(
-    paths: tuple[str, ...], db: str | None, published: str | None, jobs: int, quiet: bool
+    paths: tuple[str, ...], db: str | None, published: str | None, jobs: int | None, quiet: bool
 ) -> None:
     """Analyse articles and store them (idempotent: an article already stored is skipped)."""
     from .batch import ingest_paths
