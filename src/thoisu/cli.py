@@ -148,7 +148,7 @@ def render_summary(analysis: Analysis) -> str:
         if ev.quantities:
             extra.append(
                 "how many: "
-                + ", ".join(f"{q.value:g} {q.unit or ''}".strip() for q in ev.quantities)
+                + ", ".join(f"{q.value} {q.unit or ''}".strip() for q in ev.quantities)
             )
         if ev.attribution:
             said = f"according to: {_actor_text(ev.attribution.speaker)}"
