@@ -210,6 +210,65 @@ def _find_triggers(sentence: Sentence) -> list[tuple[int, int, TriggerEntry]]:
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class _Trigger:
+    start: int
+    end: int
+    cameo: str | None
+    ace_type: str | None
+    cameo_with_agent: str | None = None  # Die/Injure with a perpetrator is an assault
+
+
+@cache
+def _ace_to_cameo() -> dict[str, tuple[str | None, str | None]]:
+    """ACE type -> (CAMEO code, CAMEO code when the event has an acting source)."""
+    text = resources.files("thoisu.events").joinpath("data", "ace_to_cameo.tsv").read_text("utf-8")
+    table = {}
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            cells = (line.split("\t") + ["", "", ""])[:3]
+            table[cells[0].strip()] = (cells[1].strip() or None, cells[2].strip() or None)
+    return table
+
+
+def _detector():
+    # The learned detector is optional: without its model file the lexicon works alone.
+    try:
+        from .detector import default_detector
+    except ImportError:
+        return None
+    return default_detector()
+
+
+def _triggers(sentence: Sentence) -> list[_Trigger]:
+    """Triggers of the learned detector (ACE types) merged with the CAMEO lexicon's.
+
+    Where both find the same word, the detector's span and ACE type are kept with the
+    lexicon's (more specific) CAMEO code; elsewhere the ACE type is mapped to CAMEO through
+    ``data/ace_to_cameo.tsv``, and lexicon-only triggers (statements, appeals, threats,
+    sanctions, deployments, ... which ACE lacks) keep their CAMEO code.
+    """
+    mapping = _ace_to_cameo()
+    lexical = _find_triggers(sentence)
+    detector = _detector()
+    detected = detector.detect(sentence) if detector is not None else []
+    merged: list[_Trigger] = []
+    matched: set[int] = set()
+    for d in detected:
+        overlapping = [i for i, (s, e, _) in enumerate(lexical) if s < d.end and d.start < e]
+        code, with_agent = mapping.get(d.type, (None, None))
+        if overlapping:
+            matched.update(overlapping)
+            entry = lexical[overlapping[0]][2]
+            code = entry.cameo or code
+        merged.append(_Trigger(d.start, d.end, code, d.type, with_agent))
+    for i, (start, end, entry) in enumerate(lexical):
+        if i not in matched:
+            with_agent = mapping.get(entry.ace_type or "", (None, None))[1]
+            merged.append(_Trigger(start, end, entry.cameo, entry.ace_type, with_agent))
+    return sorted(merged, key=lambda t: t.start)
+
+
 @dataclass(slots=True)
 class _Frame:
     """An attribution frame: who says the rest of the sentence, through whom."""
@@ -438,7 +497,7 @@ def extract_events(
     refs_by_sentence = _sentence_refs(entities)
     events: list[Event] = []
     for sentence in sentences:
-        triggers = _find_triggers(sentence)
+        triggers = _triggers(sentence)
         if not triggers:
             continue
         refs = refs_by_sentence.get(sentence.index, [])
@@ -449,8 +508,8 @@ def extract_events(
                 t
                 for t in triggers
                 if not (
-                    t[0] <= frame.verb_start < t[1]
-                    or (t[2].cameo == "010" and frame.verb_start <= t[0] < frame.end)
+                    t.start <= frame.verb_start < t.end
+                    or (t.cameo == "010" and frame.verb_start <= t.start < frame.end)
                 )
             ]
         dates = find_dates(sentence.text, article.published)
@@ -458,25 +517,34 @@ def extract_events(
         spans = [(sentence.start + s, sentence.start + e) for s, e, _ in dates]
         quantities = find_quantities(sentence.text, sentence.start, sentence.tokens, spans)
         sentence_events: list[Event] = []
-        for start, end, entry in triggers:
+        for trigger in triggers:
+            start, end = trigger.start, trigger.end
             left, right = _clause_bounds(sentence, start, end, frame)
             source, target, location = _pick_arguments(
                 sentence, refs, start, end, left, right, frame
             )
-            code = cameo(entry.cameo) if entry.cameo else None
+            cameo_code = trigger.cameo
+            if trigger.cameo_with_agent and cameo_code is None:
+                # "X thiệt mạng", "X bị thương": the actor before an intransitive Die/Injure
+                # trigger is the victim; only a passive "bị Y giết" names a perpetrator.
+                if _PASSIVE.search(sentence.text[: start - sentence.start]) is None:
+                    source, target = None, target or source
+                if source is not None:
+                    cameo_code = trigger.cameo_with_agent
+            code = cameo(cameo_code) if cameo_code else None
             attribution = frame.attribution if frame is not None and frame.covers(start) else None
             certainty = _certainty(
-                sentence, start, left, frame if attribution else None, entry.cameo
+                sentence, start, left, frame if attribution else None, cameo_code
             )
             if sentence.is_title and article.title and article.title.rstrip().endswith("?"):
                 certainty = "question"
             sentence_events.append(
                 Event(
-                    id=_event_id(article.id, sentence.index, start, entry.cameo),
+                    id=_event_id(article.id, sentence.index, start, cameo_code),
                     sentence=sentence.index,
                     trigger=Span(article.text[start:end], start, end),
-                    type=entry.ace_type,
-                    cameo=entry.cameo,
+                    type=trigger.ace_type,
+                    cameo=cameo_code,
                     plover=code.plover if code else None,
                     source=source,
                     target=target,
