@@ -82,6 +82,15 @@ def _surnames() -> frozenset[str]:
 
 
 @cache
+def _not_names() -> frozenset[str]:
+    return frozenset(_data_lines("lexicon", "not_names.txt"))
+
+
+# An acronym standing alone ("TTXVN", "NLĐ", "C15", "KDC"): in news, mostly an organisation.
+_ACRONYM = re.compile(r"[A-ZĐ][A-ZĐ0-9]{1,5}")
+
+
+@cache
 def _cameo_type_labels() -> dict[str, str]:
     return dict(line.split("\t", 1) for line in _data_lines("lexicon", "cameo_types.tsv"))
 
@@ -181,6 +190,8 @@ class _SentenceRecogniser:
                     continue
                 surface = " ".join(self.surface(i, j).split())
                 entry = self.gaz.lookup(surface)
+                if entry and self._defers_to_org(surface, j):
+                    continue
                 if entry and self._accept_gazetteer(i, j):
                     match = _Found(
                         i, j, entry=entry, type=entry.type, kind=entry.kind, code=entry.code
@@ -193,11 +204,21 @@ class _SentenceRecogniser:
                 i += 1
         return out
 
+    def _defers_to_org(self, surface: str, j: int) -> bool:
+        """ "Chính phủ" is Vietnam's government, but "Chính phủ Uzbekistan" is another one."""
+        if surface.lower() not in load_org_heads() or j >= len(self.syl) or not self.adjacent(j):
+            return False
+        for k in range(min(len(self.syl), j + 4), j, -1):
+            entry = self.gaz.lookup(" ".join(s.text for s in self.syl[j:k]))
+            if entry is not None and entry.kind in ("country", "province", "city"):
+                return True
+        return False
+
     def _accept_gazetteer(self, i: int, j: int) -> bool:
         if j - i > 1:
             return True
         # A one-syllable alias ("Anh", "Nga", "Đức", "Mỹ") is also a Vietnamese given name.
-        prev = self.syl[i - 1] if i > 0 else None
+        prev = self.syl[i - 1] if i > 0 and self.adjacent(i) else None
         if prev is not None:
             if prev.text.lower() in load_kinship():
                 return False
@@ -316,6 +337,13 @@ class _SentenceRecogniser:
                 if " ".join(s.text for s in self.syl[first:k]).lower() in titles:
                     first, changed = k, True
                     break
+        # Peoples and religions ("Do Thái"), not names.
+        for size in (2, 1):
+            if first + size <= j and " ".join(s.text for s in self.syl[first : first + size]) in (
+                _not_names()
+            ):
+                first += size
+                break
         # At the start of a sentence a capital only marks the sentence: keep proper nouns.
         if i == 0 or self.syl[i - 1].text in {'"', "“", "-", "–"}:
             while first < j and self.syl[first].pos != "Np":
@@ -339,10 +367,14 @@ class _SentenceRecogniser:
                     f.code = affiliation.code[:3]
         elif prev in load_kinship() or prev in _PRONOUN_PERSON:
             f.type, f.kind = "PER", "person"
-        elif prev in _LOCATION_PREPS:
+        elif prev in _LOCATION_PREPS and not (
+            prev == "bang" and first > 1 and self.syl[first - 2].text.lower() == "liên"
+        ):
             f.type, f.kind = "LOC", "place"
         elif len(words) >= 2 and (words[0] in _surnames() or self._foreign_name(words)):
             f.type, f.kind = "PER", "person"
+        elif len(words) == 1 and _ACRONYM.fullmatch(words[0]) and words[0] not in _not_names():
+            f.type, f.kind = "ORG", "org"
         elif len(words) == 1:
             # A lone capitalised word with no title, kinship word or preposition before it is
             # too often a common word, a code ("T1") or part of a name: kept only if it links
