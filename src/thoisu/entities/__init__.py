@@ -83,7 +83,7 @@ def _surnames() -> frozenset[str]:
 
 @cache
 def _not_names() -> frozenset[str]:
-    return frozenset(_data_lines("lexicon", "not_names.txt"))
+    return frozenset(_data_lines("lexicon", "not_names.tsv"))
 
 
 # An acronym standing alone ("TTXVN", "NLĐ", "C15", "KDC"): in news, mostly an organisation.
