@@ -105,14 +105,15 @@ _ACCORDING_TO = re.compile(
 )
 _DISCOURSE = re.compile(
     r"^\W*(?:(?:Tuy nhiên|Trong khi đó|Ngoài ra|Đồng thời|Mặt khác|Trước đó|Sau đó|Hôm qua|Hôm nay|"
-    r"Cũng|Còn|Nhưng|Và)[, ]\s*)+",
+    r"Cũng|Còn|Nhưng|Và|(?:Hôm|Ngày|Sáng|Chiều|Tối|Trưa|Đêm)\s+(?:qua|nay|kia|thứ\s+\w+|"
+    r"\d{1,2}/\d{1,2}(?:/\d{4})?))[, ]\s*)+",
     re.IGNORECASE,
 )
 _ANONYMOUS = re.compile(
     r"ẩn danh|giấu tên|không muốn nêu tên|đề nghị không nêu tên|nguồn tin|nguồn thạo tin", re.I
 )
 _REPORTED = re.compile(
-    r"(?<!\w)(được cho là|bị cho là|theo nguồn tin|nghe nói|được biết|có tin|đồn đoán|tin đồn)(?!\w)",
+    r"(?<!\w)(được cho là|bị cho là|theo nguồn tin|nghe nói|được biết(?! đến)|có tin|đồn đoán|tin đồn)(?!\w)",
     re.I,
 )
 _POSSIBLE = re.compile(
@@ -120,6 +121,8 @@ _POSSIBLE = re.compile(
     r"dự định|lên kế hoạch|định|tính|sẽ cân nhắc|đang xem xét)(?!\w)",
     re.I,
 )
+# "sẽ đàm phán", "muốn ủng hộ": a planned or wished-for event has not happened yet.
+_INTENT = re.compile(r"(?<!\w)(?:sẽ|muốn|định|dự định)(?:\s+\w+){0,2}\s*$", re.I)
 _UNCERTAIN_SENTENCE = re.compile(
     r"(?<!\w)(không rõ liệu|chưa rõ|không rõ|chưa có kế hoạch|chưa quyết định|chưa được xác nhận|liệu)(?!\w)",
     re.I,
@@ -127,7 +130,7 @@ _UNCERTAIN_SENTENCE = re.compile(
 _NEGATION = re.compile(r"(?<!\w)(không hề|chưa hề|chẳng hề|không|chưa|chẳng|đừng|chớ)(?!\w)", re.I)
 # Words allowed between a negation and the trigger it negates: "không muốn ủng hộ".
 _NEGATION_BRIDGE = frozenset(
-    "muốn thể được cần có sẽ đã đang phải thông qua việc định cho hề bao giờ từng kịp dám chịu".split()
+    "muốn thể được cần có sẽ đã đang phải thông qua việc định cho hề bao giờ từng kịp dám chịu bị ai còn".split()
 )
 _LOCATION_MARKERS = re.compile(r"(?:ở|tại|trên|ngoài khơi|gần|khắp|thuộc)\s*$", re.I)
 _PASSIVE = re.compile(r"(?<!\w)bị\s*$", re.I)
@@ -322,8 +325,8 @@ def _attribution(sentence: Sentence, refs: list[_Ref]) -> _Frame | None:
     for m in _SPEECH.finditer(text):
         np_start = _DISCOURSE.match(text)
         np_from = np_start.end() if np_start else 0
-        noun_phrase = text[np_from : m.start()].strip(" ,")
-        if not noun_phrase or len(noun_phrase) > 120:
+        noun_phrase = text[np_from : m.start()].strip(" ,\"“”'")
+        if not any(ch.isalpha() for ch in noun_phrase) or len(noun_phrase) > 120:
             continue
         if not _plausible_speaker(sentence, base + np_from, base + m.start()):
             continue
@@ -387,9 +390,10 @@ def _certainty(
             if all(w in _NEGATION_BRIDGE for w in words[k + 1 :]):
                 return "negated"
             break
-    if _REPORTED.search(text[:rel]) or (frame is not None and frame.anonymous):
+    if _REPORTED.search(before) or (frame is not None and frame.anonymous):
         return "reported"
-    if _POSSIBLE.search(before):
+    # A hedge rarely reaches across a comma; a future or wish marker only right before the verb.
+    if _POSSIBLE.search(before.rsplit(",", 1)[-1]) or _INTENT.search(before):
         return "possible"
     if _UNCERTAIN_SENTENCE.search(text) and not (code or "").startswith(("01", "04")):
         return "possible"
