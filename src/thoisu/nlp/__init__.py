@@ -9,6 +9,7 @@ such as NATO as persons; entity recognition lives in :mod:`thoisu.entities`.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -87,28 +88,53 @@ def _loose_find(haystack: str, needle: str, cursor: int) -> tuple[int, int] | No
 
 
 def tokenize_sentence(text: str, offset: int = 0) -> list[Token]:
-    """Words with POS tags, aligned to ``text`` (shifted by ``offset``)."""
+    """Words with POS tags, aligned to ``text`` (shifted by ``offset``).
+
+    underthesea may rewrite what it returns (tone-mark placement "thuỷ" -> "thủy",
+    spacing), so a word that is not found verbatim is looked up without diacritics; a word
+    that still cannot be placed is skipped without losing the words after it.
+    """
     _, pos_tag = _underthesea()
+    folded = _fold(text)
     tokens: list[Token] = []
     cursor = 0
+    lost = False  # after a word we could not place, the next one may not follow a space
     for word, tag in pos_tag(text):
-        span = _align(text, word, cursor)
+        span = _align(text, folded, word, cursor, lost)
         if span is None:
+            lost = True
             continue
         start, end = span
         tokens.append(Token(text[start:end], offset + start, offset + end, tag))
-        cursor = end
+        cursor, lost = end, False
     return tokens
 
 
-def _align(text: str, word: str, cursor: int) -> tuple[int, int] | None:
+def _fold(text: str) -> str:
+    """Lower-case, diacritics dropped, đ -> d; one character per character of NFC ``text``."""
+    out = []
+    for ch in text:
+        base = unicodedata.normalize("NFD", ch)[0]
+        out.append("d" if base in "đĐ" else base.lower() if len(base.lower()) == 1 else ch)
+    return "".join(out)
+
+
+def _align(text: str, folded: str, word: str, cursor: int, lost: bool) -> tuple[int, int] | None:
+    def ok(found: int) -> bool:
+        return found >= 0 and (lost or text[cursor:found].strip() == "")
+
     found = text.find(word, cursor)
-    if found >= 0 and text[cursor:found].strip() == "":
+    if ok(found):
         return found, found + len(word)
     # underthesea may normalise spacing inside a multi-syllable word.
     loose = _loose_find(text, word, cursor)
-    if loose and text[cursor : loose[0]].strip() == "":
+    if loose and ok(loose[0]):
         return loose
+    # ... or rewrite tone marks and Unicode forms: compare without diacritics.
+    plain = _fold(unicodedata.normalize("NFC", word))
+    found = folded.find(plain, cursor)
+    if len(plain) == len(word) and ok(found):
+        return found, found + len(plain)
     return None
 
 
