@@ -27,8 +27,8 @@ def main() -> None:
     for role in ("source", "target", "location", "all"):
         r = result[role]
         print(
-            f"{role:10} {r['precision']:6.1f} {r['recall']:6.1f} {r['f1']:6.1f}   "
-            f"{r['correct']}/{r['predicted']}/{r['gold']}"
+            f"{role:10} {r['p']:6.1f} {r['r']:6.1f} {r['f1']:6.1f}   "
+            f"{r['tp']}/{r['pred']}/{r['gold']}"
         )
 
 

@@ -99,5 +99,5 @@ def evaluate_arguments(docs: Iterable[BkeeDocument] | None = None, split: str = 
         c = sum(counts[r, "correct"] for r in roles)
         p = sum(counts[r, "pred"] for r in roles)
         g = sum(counts[r, "gold"] for r in roles)
-        result[role] = {"correct": c, "predicted": p, "gold": g, **prf(c, p, g)}
+        result[role] = prf(c, p, g)
     return result

@@ -26,9 +26,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..clean.normalize import normalize_tones
+from ..clean import normalize_tones
 from ..records import Article, Entity, Sentence
 from .bkee import BkeeDocument, read_split
+from .metrics import prf
 
 __all__ = [
     "TYPES",
@@ -66,19 +67,12 @@ def normalise(surface: str) -> str:
     return " ".join(text.split()).strip(_EDGE_PUNCT)
 
 
-def _prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float]:
-    p = tp / n_pred if n_pred else 0.0
-    r = tp / n_gold if n_gold else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"p": 100 * p, "r": 100 * r, "f1": 100 * f, "tp": tp, "pred": n_pred, "gold": n_gold}
-
-
 def _by_type(gold: set, pred: set, type_of: Callable[[Any], str]) -> dict[str, Any]:
-    out: dict[str, Any] = {"all": _prf(len(gold & pred), len(pred), len(gold))}
+    out: dict[str, Any] = {"all": prf(len(gold & pred), len(pred), len(gold))}
     for t in TYPES:
         g = {x for x in gold if type_of(x) == t}
         p = {x for x in pred if type_of(x) == t}
-        out[t] = _prf(len(g & p), len(p), len(g))
+        out[t] = prf(len(g & p), len(p), len(g))
     return out
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..records import Sentence, Token
 from .bkee import BkeeDocument, read_split
+from .metrics import prf
 
 __all__ = [
     "Trigger",
@@ -35,13 +36,6 @@ Trigger = tuple[str, int, int, str]  # doc_id, start, end, type
 _SYLLABLE = re.compile(r"\w+")
 
 
-def _prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float]:
-    p = tp / n_pred if n_pred else 0.0
-    r = tp / n_gold if n_gold else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"p": 100 * p, "r": 100 * r, "f1": 100 * f, "tp": tp, "pred": n_pred, "gold": n_gold}
-
-
 def score_triggers(gold: Iterable[Trigger], predicted: Iterable[Trigger]) -> dict[str, Any]:
     """Identification (span) and classification (span + type) P/R/F1, in percent, and per type."""
     gold_set, pred_set = set(gold), set(predicted)
@@ -51,10 +45,10 @@ def score_triggers(gold: Iterable[Trigger], predicted: Iterable[Trigger]) -> dic
     for etype in sorted({t[3] for t in gold_set | pred_set}):
         g = {t for t in gold_set if t[3] == etype}
         p = {t for t in pred_set if t[3] == etype}
-        per_type[etype] = _prf(len(g & p), len(p), len(g))
+        per_type[etype] = prf(len(g & p), len(p), len(g))
     return {
-        "identification": _prf(len(gold_spans & pred_spans), len(pred_spans), len(gold_spans)),
-        "classification": _prf(len(gold_set & pred_set), len(pred_set), len(gold_set)),
+        "identification": prf(len(gold_spans & pred_spans), len(pred_spans), len(gold_spans)),
+        "classification": prf(len(gold_set & pred_set), len(pred_set), len(gold_set)),
         "per_type": per_type,
     }
 
