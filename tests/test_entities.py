@@ -56,3 +56,32 @@ def test_entity_ids_are_stable_across_articles():
     un_a = [k for k, e in a.items() if e.type == "ORG"]
     un_b = [k for k, e in b.items() if e.type == "ORG"]
     assert un_a and un_a == un_b
+
+
+def _surfaces(text, type_):
+    return {m.text for e in analyze(text).entities if e.type == type_ for m in e.mentions}
+
+
+def test_organisation_name_continues_in_lower_case_up_to_a_place():
+    orgs = _surfaces(
+        "Tin\n\nÔng Nam, Chủ tịch Hiệp hội cây điều Việt Nam (Vinacas), cho biết Công an "
+        "huyện Chợ Lách đã đến làm việc với Vinacas.",
+        "ORG",
+    )
+    assert "Hiệp hội cây điều Việt Nam" in orgs
+    assert "Công an huyện Chợ Lách" in orgs
+    assert "Vinacas" in orgs
+    assert "Chợ Lách" in _surfaces("Tin\n\nCông an huyện Chợ Lách bắt giữ hai người.", "LOC")
+
+
+def test_lower_case_generic_head_with_country_is_not_a_named_organisation():
+    ents = analyze("Tin\n\nCác công ty Đức rút khỏi Iraq, chính phủ Đức cho biết.").entities
+    orgs = {m.text for e in ents if e.type == "ORG" for m in e.mentions}
+    assert "chính phủ Đức" in orgs
+    assert not any(o.startswith("công ty") for o in orgs)
+    assert "DEUGOV" in {e.code for e in ents}
+
+
+def test_facility_name_is_a_location():
+    locs = _surfaces("Tin\n\nHàng hóa bị bán rẻ tại Sân bay Don Muang của Thái Lan.", "LOC")
+    assert "Don Muang" in locs and "Sân" not in locs

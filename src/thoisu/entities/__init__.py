@@ -76,6 +76,93 @@ _ANAPHORS = {
 _PRONOUN_FOLLOWERS = frozenset({"ấy", "ta"})
 
 
+_PLURALS = frozenset({"các", "những", "nhiều", "mọi", "vài", "số"})
+_PLACE_KINDS = frozenset({"country", "igo", "province", "city", "region", "former_country"})
+# Administrative units written before a place name inside an organisation name.
+_ADMIN_UNITS = frozenset(
+    {
+        "tỉnh",
+        "huyện",
+        "quận",
+        "thành phố",
+        "TP",
+        "TP.",
+        "tp",
+        "thị xã",
+        "xã",
+        "phường",
+        "thị trấn",
+    }
+)
+_MAX_LOWER = 6  # lower-case syllables an organisation name may run over
+_MAX_LOWER_ABOUT = 14  # ... when it names the field of a police unit ("tội phạm về ...")
+# Lower-case nouns that end an organisation name: time, deixis, people and roles.
+_NAME_STOP = frozenset(
+    {
+        "hôm",
+        "ngày",
+        "tháng",
+        "năm",
+        "tuần",
+        "sáng",
+        "chiều",
+        "tối",
+        "trưa",
+        "đêm",
+        "hôm nay",
+        "hôm qua",
+        "hiện nay",
+        "lúc",
+        "khi",
+        "người",
+        "việc",
+        "vụ",
+        "phía",
+        "đại diện",
+        "lãnh đạo",
+        "cán bộ",
+        "nhân viên",
+        "trụ sở",
+        "nhà",
+        "này",
+        "đó",
+        "kia",
+        "nay",
+        "mới",
+        "cũ",
+        "trên",
+        "dưới",
+        "trong",
+        "ngoài",
+        "sau",
+        "trước",
+        "số",
+        "cùng",
+        "các",
+        "những",
+        "nhiều",
+        "đều",
+        "cũng",
+        "theo",
+    }
+)
+
+
+@cache
+def _lower_org_heads() -> frozenset[str]:
+    return frozenset(w.strip().lower() for w in _data_lines("lexicon", "org_heads_lower.txt"))
+
+
+@cache
+def _org_name_words() -> frozenset[str]:
+    return frozenset(w.strip().lower() for w in _data_lines("lexicon", "org_name_words.txt"))
+
+
+@cache
+def _facility_heads() -> frozenset[str]:
+    return frozenset(w.strip().lower() for w in _data_lines("lexicon", "facility_heads.txt"))
+
+
 @cache
 def _surnames() -> frozenset[str]:
     return frozenset(_data_lines("lexicon", "surnames.txt"))
@@ -169,6 +256,7 @@ class _SentenceRecogniser:
         orgs = self._organisations(found)
         for org in orgs:
             self._take(org)
+        orgs += self._abbreviations(orgs)
         found = [f for f in found if not any(o.first <= f.first and f.last <= o.last for o in orgs)]
         names = self._names(found)
         return sorted(found + orgs + names, key=lambda f: f.first)
@@ -251,35 +339,26 @@ class _SentenceRecogniser:
             head_len, head_type = 0, None
             for k in range(min(n, i + 4), i, -1):
                 key = " ".join(s.text for s in self.syl[i:k]).lower()
-                if key in heads and not any(self.taken[i:k]):
+                if (
+                    key in heads
+                    and not any(self.taken[i:k])
+                    and self._starts_token(i)
+                    and (k >= n or self._starts_token(k) or self.syl[k].capitalised)
+                ):
                     head_len, head_type = k - i, heads[key]
                     break
             if not head_len:
                 i += 1
                 continue
-            j = i + head_len
-            nested: list[_Found] = []
-            while j < n and self.adjacent(j):
-                if j in by_start:
-                    g = by_start[j]
-                    if g.kind not in ("country", "igo", "province", "city") or nested:
-                        break
-                    nested.append(g)
-                    j = g.last
-                elif self.syl[j].capitalised and not self.taken[j]:
-                    j += 1
-                    # "Ngoại giao": the lower-case rest of a word opened by a capital.
-                    while (
-                        j < n
-                        and self.syl[j].token == self.syl[j - 1].token >= 0
-                        and not self.taken[j]
-                    ):
-                        j += 1
-                else:
-                    break
-            named = j > i + head_len
             head_capitalised = self.syl[i].capitalised
-            # A lower-case head counts only before a country: "quân đội Iraq", "chính phủ Mỹ".
+            if not head_capitalised:
+                key = " ".join(s.text for s in self.syl[i : i + head_len]).lower()
+                if key not in _lower_org_heads() or self._generic_plural(i):
+                    i += 1
+                    continue
+            j, nested = self._org_extent(i, i + head_len, by_start, head_type)
+            named = j > i + head_len
+            # A lower-case head counts only before a place: "quân đội Iraq", "chính phủ Mỹ".
             if not named or (not head_capitalised and not (nested and j == nested[-1].last)):
                 i += 1
                 continue
@@ -299,6 +378,175 @@ class _SentenceRecogniser:
             out.append(org)
             i = j
         return out
+
+    def _abbreviations(self, orgs: list[_Found]) -> list[_Found]:
+        """ "Hiệp hội cây điều Việt Nam (Vinacas)": one word in brackets right after an
+        organisation is its short name."""
+        out = []
+        for org in orgs:
+            k = org.last
+            if k >= len(self.syl) or self.taken[k] or not self.syl[k].capitalised:
+                continue
+            before = self.text[self.syl[k - 1].end : self.syl[k].start]
+            after = self.text[self.syl[k].end : self.syl[k].end + 1]
+            if before.strip() == "(" and after == ")":
+                f = _Found(k, k + 1, type="ORG", kind="org")
+                self._take(f)
+                out.append(f)
+        return out
+
+    def _starts_token(self, i: int) -> bool:
+        """Syllable ``i`` opens an underthesea word ("cầu" in "yêu cầu" does not)."""
+        return i == 0 or self.syl[i].token < 0 or self.syl[i - 1].token != self.syl[i].token
+
+    def _generic_plural(self, i: int) -> bool:
+        """ "các công ty Đức", "những quân đội ...": many bodies, not one named."""
+        return i > 0 and self.syl[i - 1].text.lower() in _PLURALS
+
+    def _token_end(self, j: int) -> int:
+        """End (syllable index) of the underthesea word starting at syllable ``j``."""
+        k = j + 1
+        while (
+            k < len(self.syl) and self.syl[k].token == self.syl[j].token >= 0 and self.adjacent(k)
+        ):
+            k += 1
+        return k
+
+    def _place_after_unit(self, j: int, by_start: dict[int, _Found]) -> _Found | None:
+        """ "tỉnh Đồng Nai", "huyện Chợ Lách", "TP Vinh": an administrative unit and its name
+        (the name as a location) starting at syllable ``j``."""
+        n = len(self.syl)
+        for size in (2, 1):
+            if j + size >= n or not all(self.adjacent(k) for k in range(j + 1, j + size + 1)):
+                continue
+            unit = " ".join(s.text for s in self.syl[j : j + size])
+            if unit.lower() not in _ADMIN_UNITS and unit not in _ADMIN_UNITS:
+                continue
+            k = j + size
+            if k in by_start:
+                g = by_start[k]
+                if g.kind in _PLACE_KINDS:
+                    return g
+                return None
+            end = k
+            while end < n and end - k < 4 and self.syl[end].capitalised and not self.taken[end]:
+                if end > k and not self.adjacent(end):
+                    break
+                if not self.syl[end].text[:1].isalpha():
+                    break
+                end += 1
+            if end > k:
+                return _Found(k, end, type="LOC", kind="place")
+        return None
+
+    def _org_extent(
+        self, i: int, j: int, by_start: dict[int, _Found], head_type: str | None
+    ) -> tuple[int, list[_Found]]:
+        """How far the organisation opened by the head ``[i, j)`` runs, and the places (and
+        bodies) named inside it. Capitalised words and places continue the name; after a
+        capitalised head, lower-case nouns do too ("Hiệp hội cây điều Việt Nam", "Trung tâm
+        giao dịch chứng khoán"), up to a verb, a preposition or punctuation."""
+        n = len(self.syl)
+        head_capitalised = self.syl[i].capitalised
+        nested: list[_Found] = []
+        committed = j  # end of the name as accepted so far
+        tail = 0  # lower-case syllables since the last capitalised word or place
+        lower_total = 0
+        proper = False  # a proper name (Np, not a head word) has been read
+        about = False  # inside "tội phạm về ...": the object of a police unit
+        unit_nested = False
+        while j < n and self.adjacent(j):
+            if j in by_start:
+                g = by_start[j]
+                if nested and not unit_nested:
+                    break
+                if g.kind in _PLACE_KINDS:
+                    nested.append(g)
+                    j = committed = g.last
+                    tail = 0
+                    break
+                if (
+                    head_capitalised
+                    and not tail
+                    and (g.kind == "gov" or (g.kind in ("media", "agency") and head_type == "MED"))
+                ):
+                    # "Thanh tra Chính phủ", "Văn phòng Quốc hội": a body inside the name.
+                    nested.append(g)
+                    j = committed = g.last
+                    tail = 0
+                    break
+                break
+            place = self._place_after_unit(j, by_start)
+            if place is not None and not nested:
+                nested.append(place)
+                j = committed = place.last
+                tail = 0
+                unit_nested = True
+                break
+            s = self.syl[j]
+            if s.capitalised and not self.taken[j]:
+                if not s.text[:1].isalpha():
+                    break
+                k = self._token_end(j)
+                word = " ".join(x.text for x in self.syl[j:k])
+                if any(self.taken[j:k]):
+                    break
+                if s.pos == "Np" and word.lower() not in load_org_heads():
+                    proper = True
+                if not head_capitalised:
+                    break
+                j = committed = k
+                tail = 0
+                continue
+            if not head_capitalised or self.taken[j] or s.capitalised:
+                break
+            k = self._token_end(j)
+            word = " ".join(x.text for x in self.syl[j:k]).lower()
+            if any(x.capitalised for x in self.syl[j:k]):
+                break
+            if (
+                word == "về"
+                and self.syl[j - 1].token >= 0
+                and (" ".join(x.text for x in self.syl[max(i, j - 2) : j]).lower() == "tội phạm")
+            ):
+                about = True
+            elif word == "và" and about:
+                pass
+            elif not self._name_word(j, word):
+                break
+            if lower_total + (k - j) > (_MAX_LOWER_ABOUT if about else _MAX_LOWER):
+                break
+            lower_total += k - j
+            tail += k - j
+            j = k
+        if tail and j > committed:
+            # A lower-case ending with no name after it: kept in mid-sentence only (a capital
+            # opening a sentence does not mark a name) and when it ends on a noun.
+            last = self.syl[j - 1]
+            opens_sentence = i == 0 or self.syl[i - 1].text in {'"', "“", "-", "–", "("}
+            if (
+                not opens_sentence
+                and not proper
+                and last.pos in ("N", "Nc")
+                and last.text.lower()
+                not in {
+                    "về",
+                    "và",
+                }
+            ):
+                committed = j
+        return committed, nested
+
+    def _name_word(self, j: int, word: str) -> bool:
+        """May the lower-case word at syllable ``j`` continue an organisation name?"""
+        if word in _NAME_STOP or word in load_titles() or word in load_kinship():
+            return False
+        if word in _ADMIN_UNITS:
+            return False
+        pos = self.syl[j].pos
+        if pos in ("N", "Nc", "A"):
+            return True
+        return word in _org_name_words()
 
     # -- 3. capitalised names -----------------------------------------------------
     def _names(self, gaz: list[_Found]) -> list[_Found]:
@@ -320,11 +568,32 @@ class _SentenceRecogniser:
                     j += 1
                 else:
                     break
-            first = self._strip_leading(i, j)
-            if first < j:
-                out.append(self._classify(first, j, gaz))
+            last = j
+            # "Sân bay", "Liên hiệp": a capital opening a common word, not a name.
+            if (
+                last < n
+                and self.syl[last].token == self.syl[last - 1].token >= 0
+                and self._common_word(last)
+            ):
+                while last > i and self.syl[last - 1].token == self.syl[j].token:
+                    last -= 1
+            first = self._strip_leading(i, last)
+            if first < last:
+                out.append(self._classify(first, last, gaz))
             i = j
         return out
+
+    def _common_word(self, j: int) -> bool:
+        """Is the underthesea word covering syllable ``j`` a known head or title ("Sân bay",
+        "Hiệp hội", "Thanh tra")? Names glued to a verb ("Moss mở") are not."""
+        token = self.syl[j].token
+        k, end = j, j + 1
+        while k > 0 and self.syl[k - 1].token == token:
+            k -= 1
+        while end < len(self.syl) and self.syl[end].token == token:
+            end += 1
+        word = " ".join(s.text for s in self.syl[k:end]).lower()
+        return word in load_org_heads() or word in _facility_heads() or word in load_titles()
 
     def _strip_leading(self, i: int, j: int) -> int:
         titles = load_titles()
@@ -355,7 +624,13 @@ class _SentenceRecogniser:
         words = [s.text for s in self.syl[first:last]]
         prev = self.syl[first - 1].text.lower() if first > 0 else ""
         title, affiliation = self._title_before(first, gaz)
-        if title is not None:
+        before = self._word_before(first)
+        if before in _facility_heads():
+            f.type, f.kind = "LOC", "place"
+        elif before in load_org_heads() and not self.syl[first - 1].capitalised:
+            # "tổ chức Wa Sunna", "hãng Boeing": the name of the organisation the head opens.
+            f.type, f.kind = "ORG", "org"
+        elif title is not None:
             f.type, f.kind, f.role = "PER", "person", title.text
             if affiliation is not None and affiliation.code:
                 f.country = affiliation.code[:3] if affiliation.kind == "country" else None
@@ -381,6 +656,27 @@ class _SentenceRecogniser:
             # back to a full name in the article.
             f.type = ""
         return f
+
+    def _word_before(self, first: int) -> str:
+        """The lower-cased underthesea word (or two) right before syllable ``first``."""
+        if first == 0 or not self.adjacent(first):
+            return ""
+        k = first - 1
+        token = self.syl[k].token
+        if token < 0:
+            return self.syl[k].text.lower()
+        while k > 0 and self.syl[k - 1].token == token and self.adjacent(k):
+            k -= 1
+        word = " ".join(s.text for s in self.syl[k:first]).lower()
+        # "sân vận động", "khu công nghiệp": heads that may be split in two words.
+        if k > 0 and self.adjacent(k):
+            j = k - 1
+            while j > 0 and self.syl[j - 1].token == self.syl[k - 1].token >= 0:
+                j -= 1
+            longer = " ".join(s.text for s in self.syl[j:first]).lower()
+            if longer in _facility_heads() or longer in load_org_heads():
+                return longer
+        return word
 
     @staticmethod
     def _foreign_name(words: list[str]) -> bool:
@@ -584,6 +880,22 @@ def recognize(article: Article, sentences: list[Sentence]) -> list[Entity]:
     linker = _ArticleLinker(article)
     recognisers = [_SentenceRecogniser(s, article.text) for s in sentences]
     found = [r.run() for r in recognisers]
+    # A short name the article defines for an organisation ("(Vitas)") stays one when it comes
+    # back after a preposition ("tại Vitas") or alone.
+    org_names = {
+        rec.surface(f.first, f.last)
+        for rec, fs in zip(recognisers, found, strict=True)
+        for f in fs
+        if f.type == "ORG" and f.entry is None and f.last - f.first == 1
+    }
+    for rec, fs in zip(recognisers, found, strict=True):
+        for f in fs:
+            if (
+                f.entry is None
+                and f.type in ("LOC", "")
+                and rec.surface(f.first, f.last) in (org_names)
+            ):
+                f.type, f.kind = "ORG", "org"
     # Full names first, so that a short reference earlier in the text still links.
     for rec, fs in zip(recognisers, found, strict=True):
         for f in fs:
