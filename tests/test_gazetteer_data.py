@@ -27,6 +27,7 @@ needs_shared = pytest.mark.skipif(not CODES.is_dir(), reason="../shared/data/cod
 # three-letter blocks: NATO is "NATO" there (CAMEO.knowngroup.txt: NAT).
 CONTRACT_CODES = frozenset({"NATO"})
 
+
 def _read(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))

@@ -147,8 +147,7 @@ def render_summary(analysis: Analysis) -> str:
             extra.append(f"when: {ev.date}")
         if ev.quantities:
             extra.append(
-                "how many: "
-                + ", ".join(f"{q.value} {q.unit or ''}".strip() for q in ev.quantities)
+                "how many: " + ", ".join(f"{q.value} {q.unit or ''}".strip() for q in ev.quantities)
             )
         if ev.attribution:
             said = f"according to: {_actor_text(ev.attribution.speaker)}"
