@@ -16,9 +16,10 @@ from thoisu.records import Sentence, Token
 
 from .conftest import SHARED
 
-# Classification F1 measured on the first 40 BKEE dev documents is 56.6; the floor
-# leaves a few points for harmless retraining noise.
-FIRST40_FLOOR = 52.0
+# Classification F1 measured on the first 40 BKEE dev documents is 55.8 (shipped model with
+# the MIN_CONFIDENCE filter; all 223 dev documents: 53.7); the floor leaves a few points for
+# harmless retraining noise.
+FIRST40_FLOOR = 53.0
 
 
 def _sentence(text: str, offset: int = 100) -> Sentence:
