@@ -268,14 +268,18 @@ class _SentenceRecogniser:
     # -- 1. gazetteer -------------------------------------------------------------
     def _gazetteer_mentions(self) -> list[_Found]:
         out: list[_Found] = []
-        i, n = 0, len(self.syl)
+        n = len(self.syl)
+        caps = [s.capitalised for s in self.syl]
+        # run_end[i]: end of the stretch from i that punctuation does not break.
+        run_end = [n] * n
+        for k in range(n - 1, 0, -1):
+            run_end[k - 1] = run_end[k] if self.adjacent(k) else k
+        i = 0
         while i < n:
             match = None
-            for j in range(min(n, i + self.gaz.max_syllables), i, -1):
-                if not self.syl[i].capitalised and not self.syl[j - 1].capitalised:
+            for j in range(min(run_end[i], i + self.gaz.max_syllables), i, -1):
+                if not caps[i] and not caps[j - 1]:
                     continue  # aliases are proper names: at least one capitalised syllable
-                if not all(self.adjacent(k) for k in range(i + 1, j)):
-                    continue
                 surface = " ".join(self.surface(i, j).split())
                 entry = self.gaz.lookup(surface)
                 if entry and self._defers_to_org(surface, j):

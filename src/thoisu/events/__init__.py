@@ -178,17 +178,23 @@ def _words(text: str, offset: int) -> list[tuple[str, int, int]]:
     return [(m.group().lower(), offset + m.start(), offset + m.end()) for m in _WORD.finditer(text)]
 
 
+@cache
+def _longest_trigger() -> int:
+    return max(len(k) for k in load_triggers())
+
+
 def _find_triggers(sentence: Sentence) -> list[tuple[int, int, TriggerEntry]]:
     table = load_triggers()
-    longest = max(len(k) for k in table)
+    longest = _longest_trigger()
     words = _words(sentence.text, sentence.start)
+    lowered = [w for w, _, _ in words]
     token_edges = {t.start for t in sentence.tokens} | {t.end for t in sentence.tokens}
     found = []
     i = 0
     while i < len(words):
         hit = None
         for n in range(min(longest, len(words) - i), 0, -1):
-            entry = table.get(tuple(w for w, _, _ in words[i : i + n]))
+            entry = table.get(tuple(lowered[i : i + n]))
             if entry is None:
                 continue
             start, end = words[i][1], words[i + n - 1][2]
