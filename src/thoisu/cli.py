@@ -304,7 +304,8 @@ def events(
             row = _event_row(r)
             when = row["date"] or row["published"] or "?"
             click.echo(
-                f"{when:10}  {row['cameo']:4} {row['plover']:10} {row['source'] or '?'} -> "
+                f"{when:10}  {row['cameo'] or '-':4} {row['plover'] or row['type']:18} "
+                f"{row['source'] or '?'} -> "
                 f"{row['target'] or '?'}  «{row['trigger']}» [{row['certainty']}]  {row['article_id']}"
             )
 
