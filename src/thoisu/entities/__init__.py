@@ -17,11 +17,11 @@ refer to, so each referent is one entity.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
 from ..records import Article, Entity, Mention, Sentence
+from ..text import fold
 from .gazetteer import (
     GazetteerEntry,
     _data_lines,
@@ -180,12 +180,6 @@ _ACRONYM = re.compile(r"[A-ZĐ][A-ZĐ0-9]{1,5}")
 @cache
 def _cameo_type_labels() -> dict[str, str]:
     return dict(line.split("\t", 1) for line in _data_lines("lexicon", "cameo_types.tsv"))
-
-
-def fold(text: str) -> str:
-    """Lower-case ASCII folding of Vietnamese: diacritics dropped, đ -> d."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
 def slugify(text: str) -> str:

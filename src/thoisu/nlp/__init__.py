@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from ..records import Article, Sentence, Token
+from ..text import fold
 
 __all__ = ["segment", "tokenize_sentence", "split_sentences"]
 
@@ -95,7 +96,7 @@ def tokenize_sentence(text: str, offset: int = 0) -> list[Token]:
     that still cannot be placed is skipped without losing the words after it.
     """
     _, pos_tag = _underthesea()
-    folded = _fold(text)
+    folded = fold(text)
     tokens: list[Token] = []
     cursor = 0
     lost = False  # after a word we could not place, the next one may not follow a space
@@ -110,15 +111,6 @@ def tokenize_sentence(text: str, offset: int = 0) -> list[Token]:
     return tokens
 
 
-def _fold(text: str) -> str:
-    """Lower-case, diacritics dropped, đ -> d; one character per character of NFC ``text``."""
-    out = []
-    for ch in text:
-        base = unicodedata.normalize("NFD", ch)[0]
-        out.append("d" if base in "đĐ" else base.lower() if len(base.lower()) == 1 else ch)
-    return "".join(out)
-
-
 def _align(text: str, folded: str, word: str, cursor: int, lost: bool) -> tuple[int, int] | None:
     def ok(found: int) -> bool:
         return found >= 0 and (lost or text[cursor:found].strip() == "")
@@ -131,7 +123,7 @@ def _align(text: str, folded: str, word: str, cursor: int, lost: bool) -> tuple[
     if loose and ok(loose[0]):
         return loose
     # ... or rewrite tone marks and Unicode forms: compare without diacritics.
-    plain = _fold(unicodedata.normalize("NFC", word))
+    plain = fold(unicodedata.normalize("NFC", word))
     found = folded.find(plain, cursor)
     if len(plain) == len(word) and ok(found):
         return found, found + len(plain)

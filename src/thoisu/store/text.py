@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from ..text import fold
 from .errors import QueryError
 
 __all__ = ["ParsedQuery", "Term", "fold", "parse_query", "snippet"]
@@ -22,37 +23,6 @@ __all__ = ["ParsedQuery", "Term", "fold", "parse_query", "snippet"]
 # A token as FTS5's unicode61 tokenizer sees it: letters and digits (underscore separates).
 _TOKEN = re.compile(r"[^\W_]+")
 _OPERATORS = frozenset({"AND", "OR", "NOT"})
-
-
-class _FoldTable(dict[int, str]):
-    """``str.translate`` table computed lazily per code point (and cached)."""
-
-    def __missing__(self, code: int) -> str:
-        char = chr(code)
-        if char in "đĐðÐ":  # no decomposition to "d"; Ð (eth) is a common typo for Đ
-            folded = "d"
-        else:
-            bases = [c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c)]
-            # Keep characters that do not decompose to exactly one base (Hangul, lone marks)
-            # so folding stays length-preserving.
-            folded = bases[0] if len(bases) == 1 else char
-            lower = folded.lower()
-            if len(lower) == 1:
-                folded = lower
-        self[code] = folded
-        return folded
-
-
-_FOLD_TABLE = _FoldTable()
-
-
-def fold(s: str) -> str:
-    """Fold *s* for diacritic-insensitive matching: NFC, drop marks, đ/Đ -> d, lowercase.
-
-    ``len(fold(s)) == len(unicodedata.normalize("NFC", s))`` and the i-th character of the
-    result is the folded i-th character of the NFC text.
-    """
-    return unicodedata.normalize("NFC", s).translate(_FOLD_TABLE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,7 +204,7 @@ def snippet(
     every match inside the window is wrapped in *mark*.
     """
     original = unicodedata.normalize("NFC", text)
-    folded = original.translate(_FOLD_TABLE)
+    folded = fold(original)
     regex = re.compile("|".join(t.pattern() for t in terms)) if terms else None
     first = regex.search(folded) if regex else None
     if first is None:
