@@ -85,3 +85,10 @@ def test_lower_case_generic_head_with_country_is_not_a_named_organisation():
 def test_facility_name_is_a_location():
     locs = _surfaces("Tin\n\nHàng hóa bị bán rẻ tại Sân bay Don Muang của Thái Lan.", "LOC")
     assert "Don Muang" in locs and "Sân" not in locs
+
+
+def test_honorific_opening_a_sentence_is_not_part_of_the_name():
+    ents = _entities("Tin\n\nÔng Putin nói rằng Nga sẽ hợp tác. Bà Merkel hoan nghênh điều này.")
+    assert ents["person:putin"].type == "PER"
+    assert ents["person:merkel"].type == "PER"
+    assert not any("ong" in k.split(":")[1] for k in ents)

@@ -604,6 +604,9 @@ class _SentenceRecogniser:
                 if " ".join(s.text for s in self.syl[first:k]).lower() in titles:
                     first, changed = k, True
                     break
+        # "Ông Putin", "Bà Merkel" opening a sentence: the honorific is not part of the name.
+        if first + 1 < j and self.syl[first].text.lower() in _PRONOUN_PERSON:
+            first += 1
         # Peoples and religions ("Do Thái"), not names.
         for size in (2, 1):
             if first + size <= j and " ".join(s.text for s in self.syl[first : first + size]) in (
