@@ -92,3 +92,10 @@ def test_honorific_opening_a_sentence_is_not_part_of_the_name():
     assert ents["person:putin"].type == "PER"
     assert ents["person:merkel"].type == "PER"
     assert not any("ong" in k.split(":")[1] for k in ents)
+
+
+def test_title_words_are_not_names():
+    ents = _entities(
+        "Tin\n\nReuters dẫn lời Bộ trưởng Quốc phòng Mỹ cho hay Washington sẽ rút quân."
+    )
+    assert not [k for k, e in ents.items() if e.type == "PER"]

@@ -85,3 +85,19 @@ def test_attribution_speaker_and_via():
     att = protest[0].attribution
     assert att is not None and att.speaker is not None and att.speaker.text == "Tần Cương"
     assert att.via is not None and att.via.entity and "xinhua" in att.via.entity
+
+
+def test_outlet_quoting_a_source_is_the_channel():
+    events = _events(
+        "Tin\n\nTân Hoa Xã dẫn lời Ngoại trưởng Trung Quốc Vương Nghị nói rằng Bắc Kinh phản đối "
+        "lệnh trừng phạt."
+    )
+    att = next(e for e in events if e.cameo == "110").attribution
+    assert att.speaker.text == "Vương Nghị" and att.speaker.code == "CHNGOV"
+    assert att.via is not None and att.via.code == "CHNMED"
+    anonymous = _events(
+        "Tin\n\nReuters dẫn lời một quan chức giấu tên cho biết Nga đã ký hợp đồng."
+    )
+    signed = next(e for e in anonymous if e.cameo == "057")
+    assert signed.certainty == "reported"
+    assert signed.attribution.via.entity == "agency:reuters"

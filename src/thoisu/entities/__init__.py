@@ -596,6 +596,13 @@ class _SentenceRecogniser:
     def _strip_leading(self, i: int, j: int) -> int:
         titles = load_titles()
         first = i
+        # A title that starts before the run and covers its first words: "Bộ trưởng Quốc
+        # phòng Mỹ" (the run "Quốc" is part of the title, not a name).
+        for k in range(max(0, i - 4), i):
+            for e in range(min(len(self.syl), k + 6), i, -1):
+                if " ".join(s.text for s in self.syl[k:e]).lower() in titles:
+                    first = max(first, min(e, j))
+                    break
         # Titles written capitalised ("Tướng", "Tổng thống") are not part of the name.
         changed = True
         while changed and first < j:

@@ -82,8 +82,6 @@ _SPEECH_VERBS = (
     "xác nhận",
     "tuyên bố",
     "phát biểu",
-    "trích lời",
-    "dẫn lời",
     "đưa tin",
     "lưu ý",
     "giải thích",
@@ -99,6 +97,8 @@ _QUOTE_THEN_SPEAKER = re.compile(
     + r")(?:\s+thêm)?\s*[.!]?\s*$",
     re.IGNORECASE,
 )
+# "X dẫn lời Y", "X dẫn những nguồn tin ...", "X trích lời Y": X relays what Y says.
+_QUOTING = re.compile(r"(?<!\w)(?:dẫn lời|trích lời|dẫn)(?!\w)", re.I)
 _ASPECT = frozenset({"đang", "đã", "sẽ", "vừa", "cần", "phải", "muốn", "chờ"})
 _ACCORDING_TO = re.compile(
     r"^\W*(?:Tuy nhiên,\s*|Trong khi đó,\s*)?[Tt]heo\s+(?!lệnh|kế hoạch|đó|thỏa thuận|quy định|luật)([^,]{2,80}),"
@@ -328,9 +328,16 @@ def _attribution(sentence: Sentence, refs: list[_Ref]) -> _Frame | None:
             Attribution(speaker, via, text[: m.end()].strip()),
             bool(_ANONYMOUS.search(source_text)),
         )
+    quoting = _QUOTING.search(text)
     for m in _SPEECH.finditer(text):
         np_start = _DISCOURSE.match(text)
         np_from = np_start.end() if np_start else 0
+        if quoting and quoting.end() <= m.start() and quoting.start() > np_from:
+            # "Reuters dẫn lời quan chức X cho biết ...": the outlet is the channel, the
+            # quoted person the speaker.
+            frame = _quoted_frame(sentence, refs, np_from, quoting, m)
+            if frame is not None:
+                return frame
         noun_phrase = text[np_from : m.start()].strip(" ,\"“”'")
         if not any(ch.isalpha() for ch in noun_phrase) or len(noun_phrase) > 120:
             continue
@@ -348,6 +355,28 @@ def _attribution(sentence: Sentence, refs: list[_Ref]) -> _Frame | None:
             bool(_ANONYMOUS.search(noun_phrase)),
         )
     return None
+
+
+def _quoted_frame(
+    sentence: Sentence, refs: list[_Ref], np_from: int, quoting: re.Match, verb: re.Match
+) -> _Frame | None:
+    text, base = sentence.text, sentence.start
+    outlet = text[np_from : quoting.start()].strip(" ,")
+    quoted = text[quoting.end() : verb.start()].strip(" ,")
+    if not outlet or not any(ch.isalpha() for ch in quoted) or len(quoted) > 120:
+        return None
+    outlet_refs = [r for r in refs if base + np_from <= r.start and r.end <= base + quoting.start()]
+    quoted_refs = [
+        r for r in refs if base + quoting.end() <= r.start and r.end <= base + verb.start()
+    ]
+    speaker, _ = _speaker_from(quoted, quoted_refs)
+    via = outlet_refs[0].actor if outlet_refs else Actor(None, outlet, None)
+    return _Frame(
+        base + verb.end(),
+        base + verb.start(),
+        Attribution(speaker, via, text[np_from : verb.end()].strip()),
+        bool(_ANONYMOUS.search(quoted)),
+    )
 
 
 _TRAILING_ADVERBS = re.compile(
