@@ -599,6 +599,8 @@ class _SentenceRecogniser:
         # A title that starts before the run and covers its first words: "Bộ trưởng Quốc
         # phòng Mỹ" (the run "Quốc" is part of the title, not a name).
         for k in range(max(0, i - 4), i):
+            if any(self.taken[k:i]):
+                continue  # "Trung Quốc Vương Nghị": "Quốc" belongs to the country, not a title
             for e in range(min(len(self.syl), k + 6), i, -1):
                 if " ".join(s.text for s in self.syl[k:e]).lower() in titles:
                     first = max(first, min(e, j))
