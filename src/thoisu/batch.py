@@ -17,7 +17,7 @@ from itertools import islice
 
 from .clean import CleanError, clean
 from .ingest import count_hint, read_paths
-from .pipeline import analyze_article
+from .pipeline import try_analyze_article
 from .records import Analysis, Article, IngestError
 from .store import Store
 
@@ -38,17 +38,8 @@ class IngestReport:
         )
 
 
-def _analyze(article: Article) -> Analysis | IngestError:
-    try:
-        return analyze_article(article)
-    except Exception as exc:  # noqa: BLE001 - reported per article, the batch goes on
-        return IngestError(
-            article.source or article.id, f"analysis failed: {type(exc).__name__}: {exc}"
-        )
-
-
 def _analyze_chunk(articles: list[Article]) -> list[Analysis | IngestError]:
-    return [_analyze(a) for a in articles]
+    return [try_analyze_article(a) for a in articles]
 
 
 def _articles(
@@ -92,7 +83,7 @@ def ingest_items(
 
     def results() -> Iterator[Analysis | IngestError]:
         if jobs <= 1:
-            yield from map(_analyze, articles)
+            yield from map(try_analyze_article, articles)
             return
         # A bounded window of small chunks keeps every worker busy while this process
         # reads, cleans and writes, without reading the whole input ahead.

@@ -15,7 +15,13 @@ from .events import extract_events
 from .nlp import segment
 from .records import Analysis, Article, IngestError, RawDocument
 
-__all__ = ["analyze", "analyze_article", "analyze_document", "analyze_stream"]
+__all__ = [
+    "analyze",
+    "analyze_article",
+    "analyze_document",
+    "analyze_stream",
+    "try_analyze_article",
+]
 
 
 def analyze_article(article: Article) -> Analysis:
@@ -23,6 +29,15 @@ def analyze_article(article: Article) -> Analysis:
     entities = recognize(article, sentences)
     events = extract_events(article, sentences, entities)
     return Analysis(article=article, sentences=sentences, entities=entities, events=events)
+
+
+def try_analyze_article(article: Article) -> Analysis | IngestError:
+    """``analyze_article`` for batches: a failure comes back as an ``IngestError``."""
+    try:
+        return analyze_article(article)
+    except Exception as exc:  # noqa: BLE001 - one bad article must not stop a batch
+        source = article.source or article.id
+        return IngestError(source, f"analysis failed: {type(exc).__name__}: {exc}")
 
 
 def analyze_document(raw: RawDocument) -> Analysis:
@@ -70,8 +85,8 @@ def analyze_stream(
         if published and not item.published:
             item.published = published
         try:
-            yield analyze_document(item)
+            article = clean(item)
         except CleanError as exc:
             yield IngestError(item.source, str(exc))
-        except Exception as exc:  # noqa: BLE001 - one bad article must not stop a batch
-            yield IngestError(item.source, f"analysis failed: {type(exc).__name__}: {exc}")
+            continue
+        yield try_analyze_article(article)

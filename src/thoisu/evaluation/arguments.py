@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from ..records import Article, Event
+from ..records import Event
 from .bkee import BkeeDocument, read_split
 from .metrics import prf
 
@@ -44,13 +44,6 @@ ROLE_MAP = {
 }
 
 
-def _article(doc: BkeeDocument) -> Article:
-    return Article(
-        id=doc.id, title=None, author=None, publisher=None, published=None, url=None,
-        source=doc.id, lead=None, body=doc.text, text=doc.text,
-    )  # fmt: skip
-
-
 def _predicted_spans(event: Event, analysis) -> dict[str, tuple[int, int]]:
     """Role -> the mention span of the actor filling it, in the event's sentence."""
     spans = {}
@@ -74,7 +67,7 @@ def evaluate_arguments(docs: Iterable[BkeeDocument] | None = None, split: str = 
     counts: Counter = Counter()
     matched_events = gold_events = 0
     for doc in docs if docs is not None else read_split(split):
-        analysis = analyze_article(_article(doc))
+        analysis = analyze_article(doc.as_article())
         for gold in doc.events:
             gold_events += 1
             t = gold.trigger

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..records import Article
+
 __all__ = ["BkeeSpan", "BkeeEvent", "BkeeDocument", "read_split", "default_archive", "EVENT_TYPES"]
 
 EVENT_TYPES = frozenset(
@@ -47,6 +49,13 @@ class BkeeDocument:
     lines: list[tuple[int, int]]  # sentence spans (one per line)
     mentions: list[BkeeSpan]  # entity mentions (PER, ORG, GPE, LOC, ...), not triggers
     events: list[BkeeEvent]
+
+    def as_article(self) -> Article:
+        """The document as a cleaned thoisu article (no title; lines are paragraphs)."""
+        return Article(
+            id=self.id, title=None, author=None, publisher=None, published=None, url=None,
+            source=self.id, lead=None, body=self.text, text=self.text,
+        )  # fmt: skip
 
 
 def default_archive() -> Path:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..clean import normalize_tones
-from ..records import Article, Entity, Sentence
+from ..records import Entity, Sentence
 from .bkee import BkeeDocument, read_split
 from .metrics import prf
 
@@ -234,10 +234,7 @@ def _thoisu_doc_spans(doc: BkeeDocument) -> list[SpanT]:
     from ..entities import recognize
     from ..nlp import tokenize_sentence
 
-    article = Article(
-        id=doc.id, title=None, author=None, publisher=None, published=None, url=None,
-        source=None, lead=None, body=doc.text, text=doc.text,
-    )  # fmt: skip
+    article = doc.as_article()
     sentences = [
         Sentence(i, s, e, doc.text[s:e], tokenize_sentence(doc.text[s:e], s))
         for i, (s, e) in enumerate(doc.lines)
