@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from thoisu.evaluation.certainty import load_gold as load_certainty_gold
 from thoisu.evaluation.entities import (
+    BATCH_SEEDS,
     VNTC_PATH,
     evaluate_articles,
     load_gold,
     normalise,
     score_bags,
     score_spans,
+    select_articles,
 )
 
 
@@ -42,8 +45,20 @@ def test_score_spans_exact() -> None:
 
 def test_gold_is_well_formed() -> None:
     rows = load_gold()
-    assert len(rows) == 40 and sum(r["split"] == "dev" for r in rows) == 20
+    assert len(rows) == 80 and len({r["id"] for r in rows}) == 80
+    for batch in (1, 2):
+        part = load_gold(batch=batch)
+        assert len(part) == 40 and sum(r["split"] == "dev" for r in part) == 20
     assert all(t in ("PER", "LOC", "ORG") and s for r in rows for t, s in r["entities"])
+
+
+@pytest.mark.skipif(not VNTC_PATH.exists(), reason="VNTC sample not available")
+def test_gold_batches_are_the_documented_draws() -> None:
+    first = [d["id"] for d in select_articles(seed=BATCH_SEEDS[1])]
+    assert first == [r["id"] for r in load_gold(batch=1)]
+    certainty = {r.article_id for r in load_certainty_gold()}
+    second = select_articles(seed=BATCH_SEEDS[2], exclude=frozenset(first) | certainty)
+    assert [d["id"] for d in second] == [r["id"] for r in load_gold(batch=2)]
 
 
 @pytest.mark.skipif(not VNTC_PATH.exists(), reason="VNTC sample not available")
