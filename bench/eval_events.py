@@ -1,10 +1,10 @@
-"""Event trigger quality on BKEE: thoisu's CRF next to two lexicon baselines.
+"""Event trigger quality on BKEE: thoisu's tagger next to two lexicon baselines.
 
     python bench/eval_events.py --split dev [--limit 40]
 
-Prints identification and classification P/R/F1 (span, span + type) for the CRF, the
+Prints identification and classification P/R/F1 (span, span + type) for the tagger, the
 BKEE-train string-match lexicon, thoisu's CAMEO lexicon and the tokenisation oracle
-(gold triggers mapped to thoisu tokens and back), then the CRF's per-type F1.
+(gold triggers mapped to thoisu tokens and back), then the tagger's per-type F1.
 """
 
 from __future__ import annotations
@@ -36,21 +36,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="first N documents only")
     args = parser.parse_args(argv)
 
-    crf = evaluate_detector(args.split, args.limit)
+    tagger = evaluate_detector(args.split, args.limit)
     rows = [
-        ("thoisu CRF", crf),
+        ("thoisu BiLSTM tagger", tagger),
         ("BKEE-train lexicon", evaluate_lexicon_baseline(args.split, args.limit)),
         ("thoisu CAMEO lexicon", evaluate_pipeline_lexicon(args.split, args.limit)),
         ("(oracle: token align)", evaluate_alignment_oracle(args.split, args.limit)),
     ]
-    gold = crf["classification"]["gold"]
+    gold = tagger["classification"]["gold"]
     print(f"BKEE {args.split}: {gold} gold triggers")
     print(f"{'':<24}{'identification':^19}  {'classification':^19}")
     print(f"{'':<24}" + "  ".join(f"{m:>5}" for m in ("P", "R", "F1") * 2))
     for name, result in rows:
         print(_row(name, result))
-    print("\nCRF per type (classification):")
-    per_type = sorted(crf["per_type"].items(), key=lambda kv: -kv[1]["gold"])
+    print("\nTagger per type (classification):")
+    per_type = sorted(tagger["per_type"].items(), key=lambda kv: -kv[1]["gold"])
     for etype, s in per_type:
         print(f"  {etype:<20} F1 {s['f1']:5.1f}  (gold {s['gold']}, predicted {s['pred']})")
     return 0

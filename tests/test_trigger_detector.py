@@ -1,7 +1,8 @@
-"""The CRF event trigger detector and the trigger scorer."""
+"""The learned event trigger tagger and the trigger scorer."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from thoisu.evaluation.events import align_labels, score_triggers
@@ -10,16 +11,16 @@ from thoisu.events.detector import (
     TriggerDetector,
     decode_labels,
     default_detector,
-    sentence_features,
+    token_inputs,
 )
 from thoisu.records import Sentence, Token
 
 from .conftest import SHARED
 
-# Classification F1 measured on the first 40 BKEE dev documents is 55.8 (shipped model with
-# the MIN_CONFIDENCE filter; all 223 dev documents: 53.7); the floor leaves a few points for
-# harmless retraining noise.
-FIRST40_FLOOR = 53.0
+# Classification F1 measured on the first 40 BKEE dev documents is 58.9 (shipped tagger with
+# the MIN_CONFIDENCE filter; all 223 dev documents: 56.7); the floor leaves a few points for
+# retraining noise (seeds move the full-dev figure by about +-1).
+FIRST40_FLOOR = 56.0
 
 
 def _sentence(text: str, offset: int = 100) -> Sentence:
@@ -66,12 +67,29 @@ def test_empty_sentence(detector: TriggerDetector) -> None:
     assert detector.detect(Sentence(0, 0, 0, "", [])) == []
 
 
-def test_features_per_token() -> None:
-    tokens = [Token("Cảnh sát", 0, 8, "N"), Token("bắt giữ", 9, 16, "V"), Token("hắn", 17, 20, "P")]
-    feats = sentence_features(tokens)
-    assert len(feats) == 3
-    assert "w=bắt giữ" in feats[1] and "syl=giữ" in feats[1] and "pos=V" in feats[1]
-    assert "lex=B" in feats[1]  # "bắt giữ" is in thoisu's trigger lexicon
+def test_inputs_per_token() -> None:
+    tokens = [
+        Token("Cảnh sát", 0, 8, "N"),
+        Token("bắt giữ", 9, 16, "V"),
+        Token("NATO", 17, 21, "Np"),
+    ]
+    inp = token_inputs(tokens)
+    assert inp.words == ["cảnh_sát", "bắt_giữ", "nato"]
+    assert inp.syllables[1] == ["bắt", "giữ"] and inp.pos == ["N", "V", "Np"]
+    assert inp.shapes == [2, 3, 1]
+    assert inp.lexicon[1].startswith("B|")  # "bắt giữ" is in thoisu's trigger lexicon
+
+
+def test_batch_and_single_sentences_agree(detector: TriggerDetector) -> None:
+    # Padding in a batch must not change a sentence's probabilities (both directions).
+    short = _sentence("Cảnh sát bắt giữ hắn .").tokens
+    long = _sentence("Phiến quân đã tấn công một đồn cảnh sát ở miền bắc nước này hôm qua .").tokens
+    together = detector.probabilities([short, long, []])
+    alone = [detector.probabilities([t])[0] for t in (short, long)]
+    assert together[2].shape == (0, len(detector.labels_))
+    for a, b in zip(together[:2], alone, strict=True):
+        assert np.abs(a - b).max() < 1e-5
+        assert np.allclose(a.sum(axis=1), 1.0, atol=1e-5)
 
 
 def test_align_and_decode_round_trip() -> None:

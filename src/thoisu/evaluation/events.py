@@ -1,4 +1,4 @@
-"""Event trigger scoring on BKEE: the CRF detector next to two lexicon baselines.
+"""Event trigger scoring on BKEE: the learned detector next to two lexicon baselines.
 
 A trigger is a ``(doc_id, start, end, type)`` tuple with character offsets into
 ``BkeeDocument.text``. Identification counts a span match; classification also needs the
@@ -160,7 +160,7 @@ def evaluate_alignment_oracle(split: str = "dev", limit: int | None = None) -> d
 def evaluate_detector(
     split: str = "dev", limit: int | None = None, detector: Any = None
 ) -> dict[str, Any]:
-    """Score the CRF detector (default: the shipped model) on BKEE, one sentence per line."""
+    """Score the learned detector (default: the shipped model) on BKEE, one sentence per line."""
     from ..events.detector import TriggerDetector
 
     detector = detector or TriggerDetector.load()
@@ -168,8 +168,8 @@ def evaluate_detector(
     predicted = [
         (doc.id, t.start, t.end, t.type)
         for doc, sents in zip(docs, sentences, strict=True)
-        for sentence in sents
-        for t in detector.detect(sentence)
+        for found in detector.detect_many(sents)
+        for t in found
     ]
     result = score_triggers(gold_triggers(docs), predicted)
     result["predicted"] = predicted

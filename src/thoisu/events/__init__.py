@@ -249,8 +249,9 @@ def _detector():
     return default_detector()
 
 
-def _triggers(sentence: Sentence) -> list[_Trigger]:
-    """Triggers of the learned detector (ACE types) merged with the CAMEO lexicon's.
+def _triggers(sentence: Sentence, detected: list) -> list[_Trigger]:
+    """Triggers of the learned detector (ACE types, ``detected``) merged with the CAMEO
+    lexicon's.
 
     Where both find the same word, the detector's span and ACE type are kept with the
     lexicon's (more specific) CAMEO code; elsewhere the ACE type is mapped to CAMEO through
@@ -259,8 +260,6 @@ def _triggers(sentence: Sentence) -> list[_Trigger]:
     """
     mapping = _ace_to_cameo()
     lexical = _find_triggers(sentence)
-    detector = _detector()
-    detected = detector.detect(sentence) if detector is not None else []
     merged: list[_Trigger] = []
     matched: set[int] = set()
     for d in detected:
@@ -534,9 +533,12 @@ def extract_events(
 ) -> list[Event]:
     """Events of an article, in text order."""
     refs_by_sentence = _sentence_refs(entities)
+    detector = _detector()
+    # The tagger reads all sentences of the article in one batch.
+    detected = detector.detect_many(sentences) if detector is not None else [[]] * len(sentences)
     events: list[Event] = []
-    for sentence in sentences:
-        triggers = _triggers(sentence)
+    for sentence, found in zip(sentences, detected, strict=True):
+        triggers = _triggers(sentence, found)
         if not triggers:
             continue
         refs = refs_by_sentence.get(sentence.index, [])

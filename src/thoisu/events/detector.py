@@ -1,45 +1,46 @@
-"""Learned event trigger detector: a CRF sequence labeller over thoisu's own tokens.
+"""Learned event trigger detector: a BiLSTM tagger over thoisu's own tokens.
 
-Trained on BKEE train (``scripts/train_trigger_crf.py``; the model inherits BKEE's
-CC BY-NC 4.0 licence, see ``models/README.md``). Each token gets a BIO label carrying the
-BKEE/ACE event type (``B-Attack``, ``I-Attack``, ``O``); predicted runs of tokens are
-decoded back to character spans from the token offsets.
+Trained on BKEE train (``scripts/train_trigger_tagger.py``, with PyTorch; the model inherits
+BKEE's CC BY-NC 4.0 licence, see ``models/README.md``) and run here with NumPy alone. Each
+token gets a BIO label carrying the BKEE/ACE event type (``B-Attack``, ``I-Attack``, ``O``);
+predicted runs of tokens are decoded back to character spans from the token offsets.
+
+Input of each token: its word embedding (initialised from word2vec vectors learned on raw
+VNTC news, then fine-tuned), the sum of its syllables' embeddings, its POS tag, its shape
+(capitalisation) and thoisu's CAMEO-lexicon mark; a one-layer bidirectional LSTM reads the
+sentence and a linear layer scores the labels of each token.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from itertools import pairwise
 from pathlib import Path
-from typing import Any
+
+import numpy as np
+from threadpoolctl import threadpool_limits
 
 from ..records import Sentence, Token
 
 __all__ = [
     "DetectedTrigger",
     "TriggerDetector",
+    "TokenInputs",
+    "token_inputs",
     "default_detector",
-    "sentence_features",
     "decode_labels",
     "DEFAULT_MODEL",
     "MIN_CONFIDENCE",
+    "MAX_SYLLABLES",
 ]
 
-DEFAULT_MODEL = Path(__file__).resolve().parent / "models" / "trigger_crf.bin"
-
-# Closed-class words that announce an event nearby: passive/aspect markers and the
-# classifiers that turn a verb into an event noun ("vụ tấn công", "cuộc họp").
-FUNCTION_WORDS = frozenset(
-    "bị được đã sẽ đang vừa mới vụ cuộc việc sự lễ chuyến trận đợt khi sau trước bằng "
-    "tiến hành quyết định tuyên bố đề nghị kêu gọi".split()
-)
-# Words whose presence just before a token hints at a verb/event noun ("bị bắt", "vụ nổ").
-_PRE = frozenset("bị được đã sẽ vụ cuộc các những đang vừa mới".split())
-# Predicted triggers whose least confident token has a marginal probability below this are
-# dropped (chosen on BKEE dev: F1 is flat from 0.55 to 0.7, +0.7 over plain Viterbi).
-MIN_CONFIDENCE = 0.6
+DEFAULT_MODEL = Path(__file__).resolve().parent / "models" / "trigger_tagger.npz"
+# Predicted triggers whose least confident token has a probability below this are dropped
+# (chosen on BKEE dev, see models/README.md; not stored in the model file).
+MIN_CONFIDENCE = 0.4
+MAX_SYLLABLES = 4  # syllables of a word that get an embedding
 _MAX_LEXICON_SPAN = 4  # tokens; the longest lexicon phrase spans at most this many
+_PAD, _UNK = 0, 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,14 +53,23 @@ class DetectedTrigger:
     text: str
 
 
-def _shape(word: str) -> str:
+@dataclass(frozen=True, slots=True)
+class TokenInputs:
+    """The symbolic inputs of each token, before they are looked up in a vocabulary."""
+
+    words: list[str]  # lower-cased, syllables joined by "_" (word2vec's vocabulary form)
+    syllables: list[list[str]]  # lower-cased, at most MAX_SYLLABLES
+    pos: list[str]
+    shapes: list[int]  # 1 UPPER, 2 Title, 3 lower, 4 other
+    lexicon: list[str]  # thoisu's lexicon mark: "none", "B|-", "I|Attack", ...
+
+
+def _shape(word: str) -> int:
     if word.isupper():
-        return "UPPER"
+        return 1
     if word[:1].isupper():
-        return "Title"
-    if word.islower():
-        return "lower"
-    return "other"
+        return 2
+    return 3 if word.islower() else 4
 
 
 @cache
@@ -73,94 +83,37 @@ def _lexicon() -> dict[tuple[str, ...], str]:
     return table
 
 
-def _lexicon_marks(words: list[str]) -> list[list[str]]:
-    """Lexicon features per token: longest phrase match over consecutive tokens (BIO)."""
+def _lexicon_marks(words: list[str]) -> list[str]:
+    """The longest lexicon phrase over consecutive tokens, as a BIO mark with its type."""
     lexicon = _lexicon()
-    marks: list[list[str]] = [[] for _ in words]
+    marks = ["none"] * len(words)
     syllables = [tuple(w.split()) for w in words]
     i = 0
     while i < len(words):
-        best = 0
         for n in range(min(_MAX_LEXICON_SPAN, len(words) - i), 0, -1):
             key = tuple(s for syl in syllables[i : i + n] for s in syl)
             if key in lexicon:
-                best = n
                 kind = lexicon[key]
+                marks[i] = f"B|{kind}"
+                for j in range(i + 1, i + n):
+                    marks[j] = f"I|{kind}"
+                i += n
                 break
-        if best:
-            marks[i] += ["lex=B", f"lex:type={kind}"]
-            for j in range(i + 1, i + best):
-                marks[j] += ["lex=I", f"lex:type={kind}"]
-            i += best
         else:
             i += 1
     return marks
 
 
-def sentence_features(tokens: list[Token]) -> list[list[str]]:
-    """CRF features of each token (shared by training and inference)."""
-    words = [t.text.lower() for t in tokens]
-    pos = [t.pos for t in tokens]
-    lex = _lexicon_marks(words)
-    n = len(tokens)
-
-    def word_at(i: int) -> str:
-        return words[i] if 0 <= i < n else ("<s>" if i < 0 else "</s>")
-
-    def pos_at(i: int) -> str:
-        return pos[i] if 0 <= i < n else ("<s>" if i < 0 else "</s>")
-
-    feats: list[list[str]] = []
-    for i, token in enumerate(tokens):
-        w = words[i]
-        syls = w.split()
-        f = [
-            "bias",
-            f"w={w}",
-            f"pos={pos[i]}",
-            f"shape={_shape(token.text)}",
-            f"nsyl={min(len(syls), 4)}",
-            f"first={syls[0] if syls else ''}",
-            f"last={syls[-1] if syls else ''}",
-            f"w|pos={w}|{pos[i]}",
-        ]
-        f += [f"syl={s}" for s in syls]
-        if any(ch.isdigit() for ch in w):
-            f.append("digit")
-        for d in (-2, -1, 1, 2):
-            f.append(f"w[{d}]={word_at(i + d)}")
-            f.append(f"pos[{d}]={pos_at(i + d)}")
-        f.append(f"w[-1]|w={word_at(i - 1)}|{w}")
-        f.append(f"w|w[1]={w}|{word_at(i + 1)}")
-        f.append(f"pos[-1]|pos={pos_at(i - 1)}|{pos[i]}")
-        f.append(f"pos|pos[1]={pos[i]}|{pos_at(i + 1)}")
-        f += lex[i]
-        # wider context: window +-3, POS n-grams, neighbours' syllables, syllable bigrams,
-        # prefix/suffix and the aspect/classifier words before the token
-        for d in (-3, 3):
-            f.append(f"w[{d}]={word_at(i + d)}")
-            f.append(f"pos[{d}]={pos_at(i + d)}")
-        f.append(f"pos[-2]|pos[-1]={pos_at(i - 2)}|{pos_at(i - 1)}")
-        f.append(f"pos[1]|pos[2]={pos_at(i + 1)}|{pos_at(i + 2)}")
-        f.append(f"pos[-1]|pos|pos[1]={pos_at(i - 1)}|{pos[i]}|{pos_at(i + 1)}")
-        f.append(f"w[-1]|pos={word_at(i - 1)}|{pos[i]}")
-        f.append(f"pos|w[1]={pos[i]}|{word_at(i + 1)}")
-        for d in (-1, 1):
-            f += [f"syl[{d}]={s}" for s in word_at(i + d).split()]
-        if len(syls) > 1:
-            f += [f"bi={a}_{b}" for a, b in pairwise(syls)]
-        f.append(f"p3={w[:3]}")
-        f.append(f"s3={w[-3:]}")
-        for d in (-3, -2, -1):
-            if word_at(i + d) in _PRE:
-                f.append(f"pre[{d}]={word_at(i + d)}")
-        for d in (-2, -1, 1):
-            if word_at(i + d) in FUNCTION_WORDS:
-                f.append(f"fn[{d}]={word_at(i + d)}")
-        if w in FUNCTION_WORDS:
-            f.append("is_fn")
-        feats.append(f)
-    return feats
+def token_inputs(tokens: list[Token]) -> TokenInputs:
+    """The inputs of each token (shared by training and inference)."""
+    lowered = [t.text.lower() for t in tokens]
+    return TokenInputs(
+        words=[w.replace(" ", "_") for w in lowered],
+        syllables=[w.split()[:MAX_SYLLABLES] for w in lowered],
+        pos=[t.pos for t in tokens],
+        shapes=[_shape(t.text) for t in tokens],
+        lexicon=_lexicon_marks(lowered),
+    )
 
 
 def decode_labels(tokens: list[Token], labels: list[str]) -> list[tuple[int, int, str]]:
@@ -186,40 +139,121 @@ def decode_labels(tokens: list[Token], labels: list[str]) -> list[tuple[int, int
     return spans
 
 
-class TriggerDetector:
-    """A trained CRF trigger labeller (python-crfsuite)."""
+def _lstm(x: np.ndarray, w_ih_t: np.ndarray, w_hh_t: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """One LSTM direction over a padded batch ``x`` (B, T, D), left to right, with PyTorch's
+    gate order (i, f, g, o). Steps past a sentence's end only follow it: they never change
+    the outputs of its own tokens."""
+    batch, steps, _ = x.shape
+    hidden = w_hh_t.shape[0]
+    projected = x @ w_ih_t + b  # (B, T, 4H): the input part of every step at once
+    h = np.zeros((batch, hidden), dtype=x.dtype)
+    c = np.zeros((batch, hidden), dtype=x.dtype)
+    out = np.empty((batch, steps, hidden), dtype=x.dtype)
+    for t in range(steps):
+        gates = projected[:, t] + h @ w_hh_t
+        # sigmoid(z) = (1 + tanh(z / 2)) / 2 for the input, forget and output gates at once
+        sig = 0.5 + 0.5 * np.tanh(0.5 * gates)
+        c = sig[:, hidden : 2 * hidden] * c + sig[:, :hidden] * np.tanh(
+            gates[:, 2 * hidden : 3 * hidden]
+        )
+        h = sig[:, 3 * hidden :] * np.tanh(c)
+        out[:, t] = h
+    return out
 
-    def __init__(self, tagger: object, path: Path, min_confidence: float = MIN_CONFIDENCE) -> None:
-        self._tagger = tagger
+
+def _reverse_each(x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Each sentence of the padded batch reversed within its own length (padding stays)."""
+    out = x.copy()
+    for b, n in enumerate(lengths):
+        out[b, :n] = x[b, n - 1 :: -1] if n else x[b, :0]
+    return out
+
+
+class TriggerDetector:
+    """A trained BiLSTM trigger tagger (NumPy inference over the weights of the .npz file)."""
+
+    def __init__(self, model: dict[str, np.ndarray], path: Path, min_confidence: float) -> None:
         self.path = path
         self.min_confidence = min_confidence
+        self.labels_ = [str(x) for x in model["labels"]]
+        self._index = {
+            name: {str(v): i for i, v in enumerate(model[f"vocab_{name}"])}
+            for name in ("words", "syllables", "pos", "lexicon")
+        }
+        w = {k: v.astype(np.float32) for k, v in model.items() if k.startswith("w_")}
+        for name in ("w_ih_f", "w_hh_f", "w_ih_b", "w_hh_b", "w_out"):
+            w[name] = np.ascontiguousarray(w[name].T)  # x @ W.T, transposed once
+        self._w = w
 
     @classmethod
     def load(
         cls, path: str | Path | None = None, min_confidence: float = MIN_CONFIDENCE
     ) -> TriggerDetector:
-        """Open a model file (default: the shipped ``models/trigger_crf.bin``).
+        """Open a model file (default: the shipped ``models/trigger_tagger.npz``).
 
         ``min_confidence``: drop predicted triggers whose least confident token has a lower
-        marginal probability (0 keeps the plain Viterbi output).
+        probability (0 keeps every predicted trigger).
         """
-        import pycrfsuite
-
         path = Path(path) if path is not None else DEFAULT_MODEL
         if not path.is_file():
             raise FileNotFoundError(path)
-        tagger = pycrfsuite.Tagger()
-        tagger.open(str(path))
-        return cls(tagger, path, min_confidence)
+        with np.load(path, allow_pickle=False) as data:
+            model = {k: data[k] for k in data.files}
+        return cls(model, path, min_confidence)
 
-    def labels(self, tokens: list[Token]) -> list[str]:
-        """BIO label of each token."""
-        if not tokens:
-            return []
-        tagger: Any = self._tagger
-        labels = list(tagger.tag(sentence_features(tokens)))
-        if self.min_confidence <= 0:
-            return labels
+    def _ids(self, name: str, values: list[str]) -> list[int]:
+        index = self._index[name]
+        return [index.get(v, _UNK) for v in values]
+
+    def probabilities(self, sentences: list[list[Token]]) -> list[np.ndarray]:
+        """Label probabilities (tokens x labels) of each sentence, computed as one batch."""
+        # Small matrices: BLAS threads only contend (with each other and with the batch
+        # workers of other processes), so the network runs on one.
+        with threadpool_limits(limits=1, user_api="blas"):
+            return self._probabilities(sentences)
+
+    def _probabilities(self, sentences: list[list[Token]]) -> list[np.ndarray]:
+        keep = [i for i, tokens in enumerate(sentences) if tokens]
+        out = [np.zeros((0, len(self.labels_)), dtype=np.float32) for _ in sentences]
+        if not keep:
+            return out
+        w = self._w
+        inputs = [token_inputs(sentences[i]) for i in keep]
+        lengths = np.array([len(x.words) for x in inputs])
+        steps = int(lengths.max())
+        width = w["w_word"].shape[1] + w["w_syllable"].shape[1] + w["w_pos"].shape[1]
+        width += w["w_shape"].shape[1] + w["w_lexicon"].shape[1]
+        x = np.zeros((len(inputs), steps, width), dtype=np.float32)
+        for b, inp in enumerate(inputs):
+            n = len(inp.words)
+            syllables = np.zeros((n, MAX_SYLLABLES), dtype=np.int64)
+            for k, syls in enumerate(inp.syllables):
+                syllables[k, : len(syls)] = self._ids("syllables", syls)
+            x[b, :n] = np.concatenate(
+                [
+                    w["w_word"][self._ids("words", inp.words)],
+                    w["w_syllable"][syllables].sum(axis=1),  # row 0 (padding) is zero
+                    w["w_pos"][self._ids("pos", inp.pos)],
+                    w["w_shape"][inp.shapes],
+                    w["w_lexicon"][self._ids("lexicon", inp.lexicon)],
+                ],
+                axis=1,
+            )
+        forward = _lstm(x, w["w_ih_f"], w["w_hh_f"], w["w_b_f"])
+        # The backward direction reads each sentence from its own last token.
+        backward = _lstm(_reverse_each(x, lengths), w["w_ih_b"], w["w_hh_b"], w["w_b_b"])
+        backward = _reverse_each(backward, lengths)
+        scores = np.concatenate([forward, backward], axis=2) @ w["w_out"] + w["w_out_b"]
+        scores -= scores.max(axis=2, keepdims=True)
+        probs = np.exp(scores)
+        probs /= probs.sum(axis=2, keepdims=True)
+        for b, i in enumerate(keep):
+            out[i] = probs[b, : lengths[b]]
+        return out
+
+    def _labels(self, probs: np.ndarray) -> list[str]:
+        labels = [self.labels_[k] for k in probs.argmax(axis=1)]
+        best = probs.max(axis=1)
         # Runs of non-O labels (as decode_labels reads them); drop the unsure ones.
         i = 0
         while i < len(labels):
@@ -230,26 +264,40 @@ class TriggerDetector:
             j = i + 1
             while j < len(labels) and labels[j] == f"I-{etype}":
                 j += 1
-            if min(tagger.marginal(labels[k], k) for k in range(i, j)) < self.min_confidence:
+            if best[i:j].min() < self.min_confidence:
                 labels[i:j] = ["O"] * (j - i)
             i = j
         return labels
 
-    def detect(self, sentence: Sentence) -> list[DetectedTrigger]:
-        """Triggers of a tokenised sentence, with absolute offsets."""
-        tokens = sentence.tokens
-        return [
-            DetectedTrigger(
-                start, end, etype, sentence.text[start - sentence.start : end - sentence.start]
+    def labels(self, tokens: list[Token]) -> list[str]:
+        """BIO label of each token."""
+        return self._labels(self.probabilities([tokens])[0]) if tokens else []
+
+    def detect_many(self, sentences: list[Sentence]) -> list[list[DetectedTrigger]]:
+        """Triggers of each tokenised sentence (absolute offsets), the sentences run as one
+        batch: an article's sentences cost one pass of the network, not one each."""
+        probs = self.probabilities([s.tokens for s in sentences])
+        out = []
+        for sentence, p in zip(sentences, probs, strict=True):
+            spans = decode_labels(sentence.tokens, self._labels(p)) if sentence.tokens else []
+            offset = sentence.start
+            out.append(
+                [
+                    DetectedTrigger(a, b, t, sentence.text[a - offset : b - offset])
+                    for a, b, t in spans
+                ]
             )
-            for start, end, etype in decode_labels(tokens, self.labels(tokens))
-        ]
+        return out
+
+    def detect(self, sentence: Sentence) -> list[DetectedTrigger]:
+        """Triggers of one tokenised sentence, with absolute offsets."""
+        return self.detect_many([sentence])[0]
 
 
 @cache
 def default_detector() -> TriggerDetector | None:
-    """The shipped detector, loaded once; ``None`` when the model file (or crfsuite) is missing."""
+    """The shipped detector, loaded once; ``None`` when the model file is missing."""
     try:
         return TriggerDetector.load()
-    except (FileNotFoundError, ImportError, OSError):
+    except (FileNotFoundError, OSError, KeyError, ValueError):
         return None
