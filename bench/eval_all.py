@@ -22,7 +22,11 @@ def main() -> None:
         start = time.perf_counter()
         print(f"\n===== {step} =====", flush=True)
         sys.argv = [step]
-        runpy.run_path(str(BENCH / step), run_name="__main__")
+        try:
+            runpy.run_path(str(BENCH / step), run_name="__main__")
+        except SystemExit as exc:  # a step's `sys.exit(main())` must not end the run
+            if exc.code not in (None, 0):
+                raise
         print(f"({time.perf_counter() - start:.0f} s)", flush=True)
 
 

@@ -39,6 +39,7 @@ DEFAULT_MODEL = Path(__file__).resolve().parent / "models" / "trigger_tagger.npz
 # (chosen on BKEE dev, see models/README.md; not stored in the model file).
 MIN_CONFIDENCE = 0.4
 MAX_SYLLABLES = 4  # syllables of a word that get an embedding
+_BATCH_TOKENS = 2048  # padded token positions per batch of the network
 _MAX_LEXICON_SPAN = 4  # tokens; the longest lexicon phrase spans at most this many
 _PAD, _UNK = 0, 1
 
@@ -213,10 +214,26 @@ class TriggerDetector:
             return self._probabilities(sentences)
 
     def _probabilities(self, sentences: list[list[Token]]) -> list[np.ndarray]:
-        keep = [i for i, tokens in enumerate(sentences) if tokens]
         out = [np.zeros((0, len(self.labels_)), dtype=np.float32) for _ in sentences]
-        if not keep:
-            return out
+        # Sentences of similar length share a batch, and a batch holds at most
+        # _BATCH_TOKENS padded positions: little padding, bounded memory on long articles.
+        order = sorted((i for i, t in enumerate(sentences) if t), key=lambda i: len(sentences[i]))
+        start = 0
+        while start < len(order):
+            end = start + 1
+            while (
+                end < len(order) and (end - start + 1) * len(sentences[order[end]]) <= _BATCH_TOKENS
+            ):
+                end += 1
+            chunk = order[start:end]
+            for i, probs in zip(chunk, self._batch([sentences[i] for i in chunk]), strict=True):
+                out[i] = probs
+            start = end
+        return out
+
+    def _batch(self, sentences: list[list[Token]]) -> list[np.ndarray]:
+        keep = list(range(len(sentences)))
+        out: list[np.ndarray] = [np.empty(0)] * len(sentences)
         w = self._w
         inputs = [token_inputs(sentences[i]) for i in keep]
         lengths = np.array([len(x.words) for x in inputs])
