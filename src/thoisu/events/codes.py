@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-__all__ = ["CameoCode", "cameo", "quad_class"]
+__all__ = ["CameoCode", "cameo", "quad_class", "plover_types", "cameo_roots"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,3 +59,15 @@ def _tables() -> dict[str, CameoCode]:
 def cameo(code: str) -> CameoCode:
     """Look up a CAMEO event code; raises KeyError for a code not in GDELT's list."""
     return _tables()[code]
+
+
+@cache
+def plover_types() -> frozenset[str]:
+    """The PLOVER event types CAMEO codes map to (upper case, as in the records)."""
+    return frozenset(c.plover.upper() for c in _tables().values() if c.plover)
+
+
+@cache
+def cameo_roots() -> dict[str, str]:
+    """CAMEO root code ("01" ... "20") -> its label ("MAKE PUBLIC STATEMENT", ...)."""
+    return {code: c.label for code, c in sorted(_tables().items()) if len(code) == 2}

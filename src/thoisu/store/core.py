@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -346,8 +347,10 @@ class Store:
         self,
         *,
         actor: str | None = None,
+        counterpart: str | None = None,
         source: str | None = None,
         target: str | None = None,
+        location: str | None = None,
         cameo: str | None = None,
         plover: str | None = None,
         event_type: str | None = None,
@@ -359,17 +362,19 @@ class Store:
     ) -> list[dict[str, Any]]:
         """Events matching all given filters, oldest first.
 
-        ``actor`` matches the source or target, ``source``/``target`` one side: by entity
-        id, or CAMEO actor code (a 3/6/9-letter code also matches as a prefix: "USA"
-        matches "USAGOV"). ``cameo`` is a code prefix ("19" matches "190", "193").
+        ``actor`` matches the source or target, ``source``/``target``/``location`` one
+        side: by entity id, or CAMEO actor code (a 3/6/9-letter code also matches as a
+        prefix: "USA" matches "USAGOV"); ``actor`` with ``counterpart``: the events between
+        the two, either way round (one the source, the other the target or location). ``cameo`` is a code prefix ("19" matches "190", "193").
         ``since``/``until`` (``YYYY[-MM[-DD]]``, inclusive) compare with the event date
         when it is a full date, else the article's published date. Each dict is the event
         record plus ``article_id``, ``article_title``, ``published``, ``sentence_text``.
         """
         filters = {
-            "actor": actor, "source": source, "target": target, "cameo": cameo,
-            "plover": plover, "event_type": event_type, "certainty": certainty,
-            "since": since, "until": until, "limit": limit, "offset": offset,
+            "actor": actor, "counterpart": counterpart, "source": source, "target": target,
+            "location": location, "cameo": cameo, "plover": plover, "event_type": event_type,
+            "certainty": certainty, "since": since, "until": until, "limit": limit,
+            "offset": offset,
         }  # fmt: skip
         return [_event_dict(r) for r in self._iter_events(**filters)]
 
@@ -380,79 +385,318 @@ class Store:
     def _iter_events(
         self,
         *,
-        actor: str | None = None,
-        source: str | None = None,
-        target: str | None = None,
-        cameo: str | None = None,
-        plover: str | None = None,
-        event_type: str | None = None,
-        certainty: str | None = None,
-        since: str | None = None,
-        until: str | None = None,
-        entity: str | None = None,
         limit: int | None = None,
         offset: int = 0,
+        after: tuple[Any, ...] | None = None,
+        **filters: Any,
     ) -> Iterator[sqlite3.Row]:
         _check_page(limit, offset)
-        where: list[str] = []
-        params: list[Any] = []
-
-        def add(sql: str, *values: Any) -> None:
-            where.append(sql)
-            params.extend(values)
-
-        for value, sides in ((actor, ("source", "target")), (source, ("source",)),
-                             (target, ("target",))):  # fmt: skip
-            if value:
-                sql, values = _actor_clause(value, sides)
-                add(sql, *values)
-        if entity:
-            sides = ("source", "target", "location", "speaker", "via")
-            add("(" + " OR ".join(f"e.{s}_entity = ?" for s in sides) + ")", *[entity] * 5)
-        if cameo:
-            code = cameo.strip()
-            if not code.isdigit():
-                raise QueryError(f"CAMEO code must be digits, got {cameo!r}")
-            add("e.cameo >= ? AND e.cameo < ?", code, _next_string(code))
-        if plover:
-            add("upper(e.plover) = ?", plover.strip().upper())
-        if event_type:
-            add("lower(e.type) = ?", event_type.strip().lower())
-        if certainty:
-            add("e.certainty = ?", certainty.strip().lower())
-        if since:
-            add("e.effective_date >= ?", _filter_date(since, "since"))
-        if until:
-            bound = _filter_date(until, "until")
-            add("substr(e.effective_date, 1, ?) <= ?", len(bound), bound)
+        where, params = _event_where(**filters)
+        if after is not None:
+            where.append(f"{_EVENT_ORDER_KEY} > (?, ?, ?)")
+            params += list(after)
         sql = _EVENT_SELECT
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY e.effective_date IS NULL, e.effective_date, a.num, e.ord LIMIT ? OFFSET ?"
+        sql += f" ORDER BY {_EVENT_ORDER_KEY[1:-1]} LIMIT ? OFFSET ?"
         params += [-1 if limit is None else limit, offset]
         # A cursor, not a generator: bad filters fail here, before an export opens its file.
         return self.db.execute(sql, params)
+
+    def events_page(
+        self, *, limit: int = 50, cursor: str | None = None, **filters: Any
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of :meth:`events` (same filters, plus ``location`` and ``counterpart``)
+        and the cursor of the next page (None on the last). Cursors are keyset positions:
+        a page never repeats or skips an event when other events are added."""
+        after = _decode_cursor(cursor, 3) if cursor else None
+        rows = list(self._iter_events(limit=limit + 1, after=after, **filters))
+        more = len(rows) > limit
+        rows = rows[:limit]
+        next_cursor = (
+            _encode_cursor([rows[-1]["_k_date"], rows[-1]["_k_num"], rows[-1]["_k_ord"]])
+            if more and rows
+            else None
+        )
+        return [_event_dict(r) for r in rows], next_cursor
+
+    def event_counts(
+        self, *, by: str = "cameo_root", interval: str = "month", **filters: Any
+    ) -> dict[str, Any]:
+        """Events per period, split by ``by`` (``cameo_root``, ``plover``, ``type`` or
+        ``certainty``), for the :meth:`events_page` filters. Periods follow the effective
+        date (the event's own full date, else the article's publication date) cut to
+        ``interval`` (``year``, ``month`` or ``day``); events with neither are counted in
+        ``undated``. Returns ``{"periods": [...], "series": {key: [count per period]},
+        "undated": n, "total": n}``."""
+        if by not in _COUNT_KEYS:
+            raise QueryError(f"by must be one of {', '.join(_COUNT_KEYS)}, got {by!r}")
+        if interval not in _INTERVALS:
+            raise QueryError(f"interval must be one of {', '.join(_INTERVALS)}, got {interval!r}")
+        where, params = _event_where(**filters)
+        clause = (" WHERE " + " AND ".join(where)) if where else ""
+        sql = f"""
+            SELECT substr(e.effective_date, 1, {_INTERVALS[interval]}) AS period,
+                   coalesce(e.{by}, '') AS key, count(*) AS n
+            FROM events e JOIN articles a ON a.id = e.article_id{clause}
+            GROUP BY 1, 2 ORDER BY 1, 2
+        """
+        counts: dict[str, dict[str, int]] = {}
+        undated = total = 0
+        for period, key, n in self.db.execute(sql, params):
+            total += n
+            if period is None:
+                undated += n
+                continue
+            counts.setdefault(key, {})[period] = n
+        periods = _period_range(sorted({p for c in counts.values() for p in c}), interval)
+        series = {k: [c.get(p, 0) for p in periods] for k, c in sorted(counts.items())}
+        return {"periods": periods, "series": series, "undated": undated, "total": total}
+
+    def articles_page(
+        self,
+        *,
+        query: str | None = None,
+        publisher: str | None = None,
+        category: str | None = None,
+        entity: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        limit: int = 20,
+        cursor: str | None = None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """Articles matching every filter, a page at a time, and the next page's cursor.
+
+        With ``query`` (the :meth:`search` syntax, diacritics ignored) the best matches come
+        first and each item has a ``snippet`` around the first match (matches between
+        ``\ue000`` and ``\ue001``); without, the newest published first (undated last), then
+        the most recently stored. ``since``/``until`` compare with the published date.
+        Listing cursors never repeat or skip an article when others are added; search
+        cursors are exact while the store is unchanged (new articles move BM25 scores).
+        """
+        if limit < 1:
+            raise QueryError(f"limit must be >= 1, got {limit}")
+        where: list[str] = []
+        params: list[Any] = []
+        if publisher:
+            where.append("a.publisher = ?")
+            params.append(publisher)
+        if category:
+            where.append("a.category = ?")
+            params.append(category)
+        if entity:
+            where.append("a.id IN (SELECT article_id FROM article_entities WHERE entity_id = ?)")
+            params.append(entity)
+        if since:
+            where.append("a.published >= ?")
+            params.append(_filter_date(since, "since"))
+        if until:
+            bound = _filter_date(until, "until")
+            where.append("substr(a.published, 1, ?) <= ?")
+            params += [len(bound), bound]
+        parsed = parse_query(query) if query and query.strip() else None
+        if parsed is not None:
+            select = f"""
+                SELECT * FROM (
+                    SELECT a.num, a.id, a.title, a.publisher, a.published, a.category,
+                           a.url, a.author, a.text,
+                           CASE :exact WHEN '' THEN 0
+                                ELSE thoisu_exact(a.title, a.text, :exact) END
+                               - m.rank / (1.0 - m.rank) AS _k1
+                    FROM (SELECT rowid, bm25(articles_fts, 3.0, 1.0) AS rank
+                          FROM articles_fts WHERE articles_fts MATCH :fts) AS m
+                    JOIN articles a ON a.num = m.rowid
+                    {("WHERE " + " AND ".join(_named(where))) if where else ""}
+                )"""
+            order, compare = "_k1 DESC, num DESC", "(_k1 < :c1 OR (_k1 = :c1 AND num < :c2))"
+            named: dict[str, Any] = {"exact": parsed.exact_key(), "fts": parsed.fts}
+        else:
+            select = f"""
+                SELECT * FROM (
+                    SELECT a.num, a.id, a.title, a.publisher, a.published, a.category,
+                           a.url, a.author, a.text, coalesce(a.published, '') AS _k1
+                    FROM articles a
+                    {("WHERE " + " AND ".join(_named(where))) if where else ""}
+                )"""
+            order, compare = "_k1 DESC, num DESC", "(_k1 < :c1 OR (_k1 = :c1 AND num < :c2))"
+            named = {}
+        named.update({f"p{i}": v for i, v in enumerate(params)})
+        if cursor:
+            named["c1"], named["c2"] = _decode_cursor(cursor, 2)
+            select += f" WHERE {compare}"
+        named["limit"] = limit + 1
+        try:
+            rows = self.db.execute(f"{select} ORDER BY {order} LIMIT :limit", named).fetchall()
+        except sqlite3.OperationalError as e:
+            raise QueryError(f"cannot run search {query!r}: {e}") from e
+        more = len(rows) > limit
+        rows = rows[:limit]
+        terms = parsed.positive if parsed is not None else ()
+        items = []
+        for r in rows:
+            item = {
+                k: r[k]
+                for k in ("id", "title", "publisher", "published", "category", "url", "author")
+            }
+            item["snippet"] = snippet(r["text"] or r["title"] or "", terms, mark=SNIPPET_MARKS)
+            if parsed is not None:
+                item["score"] = round(float(r["_k1"]), 6)
+            items.append(item)
+        next_cursor = _encode_cursor([rows[-1]["_k1"], rows[-1]["num"]]) if more and rows else None
+        return items, next_cursor
+
+    def facets(self, query: str | None = None) -> dict[str, dict[str, int]]:
+        """Article counts by publisher and by category, over the articles matching
+        ``query`` (all articles without one)."""
+        parsed = parse_query(query) if query and query.strip() else None
+        source = "articles a"
+        params: dict[str, Any] = {}
+        if parsed is not None:
+            source = (
+                "articles a JOIN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :fts)"
+                " m ON a.num = m.rowid"
+            )
+            params["fts"] = parsed.fts
+        out = {}
+        for column in ("publisher", "category"):
+            sql = f"SELECT a.{column}, count(*) n FROM {source} GROUP BY 1 ORDER BY n DESC, 1"
+            try:
+                out[column] = {
+                    ("(unknown)" if k is None else k): n for k, n in self.db.execute(sql, params)
+                }
+            except sqlite3.OperationalError as e:
+                raise QueryError(f"cannot run search {query!r}: {e}") from e
+        return out
+
+    def entity_timeline(self, entity_id: str, *, interval: str = "month") -> dict[str, Any]:
+        """Articles mentioning the entity per publication period: ``{"periods": [...],
+        "articles": [...], "mentions": [...], "undated": n}`` (undated: articles with no
+        publication date)."""
+        if interval not in _INTERVALS:
+            raise QueryError(f"interval must be one of {', '.join(_INTERVALS)}, got {interval!r}")
+        rows = self.db.execute(
+            f"""
+            SELECT substr(a.published, 1, {_INTERVALS[interval]}) AS period,
+                   count(DISTINCT a.id) AS articles, count(m.id) AS mentions
+            FROM article_entities ae
+            JOIN articles a ON a.id = ae.article_id
+            LEFT JOIN mentions m ON m.article_id = a.id AND m.entity_id = ae.entity_id
+            WHERE ae.entity_id = ?
+            GROUP BY 1 ORDER BY 1
+            """,
+            (entity_id,),
+        ).fetchall()
+        dated = {r["period"]: r for r in rows if r["period"] is not None}
+        periods = _period_range(sorted(dated), interval)
+        undated = sum(r["articles"] for r in rows if r["period"] is None)
+        return {
+            "periods": periods,
+            "articles": [dated[p]["articles"] if p in dated else 0 for p in periods],
+            "mentions": [dated[p]["mentions"] if p in dated else 0 for p in periods],
+            "undated": undated,
+        }
+
+    def counterparts(self, entity_id: str, *, limit: int = 15) -> list[dict[str, Any]]:
+        """The actors the entity is most often in events with, as source or target: each
+        ``{"entity", "name", "type", "code", "as_target", "as_source", "total",
+        "by_cameo_root": {...}, "by_plover": {...}}``, where ``as_target`` counts events in
+        which the entity acts on the counterpart and ``as_source`` the other way round."""
+        _check_page(limit, 0)
+        rows = self.db.execute(
+            """
+            SELECT other, direction, cameo_root, plover, count(*) AS n FROM (
+                SELECT e.target_entity AS other, 'as_target' AS direction, e.cameo_root,
+                       e.plover
+                FROM events e WHERE e.source_entity = :id AND e.target_entity IS NOT NULL
+                    AND e.target_entity != :id
+                UNION ALL
+                SELECT e.source_entity, 'as_source', e.cameo_root, e.plover
+                FROM events e WHERE e.target_entity = :id AND e.source_entity IS NOT NULL
+                    AND e.source_entity != :id
+            ) GROUP BY 1, 2, 3, 4
+            """,
+            {"id": entity_id},
+        )
+        acc: dict[str, dict[str, Any]] = {}
+        for other, direction, root, plover, n in rows:
+            c = acc.setdefault(
+                other,
+                {"entity": other, "as_target": 0, "as_source": 0, "total": 0,
+                 "by_cameo_root": {}, "by_plover": {}},
+            )  # fmt: skip
+            c[direction] += n
+            c["total"] += n
+            for key, value in (("by_cameo_root", root), ("by_plover", plover)):
+                if value:
+                    c[key][value] = c[key].get(value, 0) + n
+        top = sorted(acc.values(), key=lambda c: (-c["total"], c["entity"]))
+        top = top[:limit] if limit is not None else top
+        names = self._names([c["entity"] for c in top])
+        for c in top:
+            c.update(names.get(c["entity"], {"name": c["entity"], "type": None, "code": None}))
+        return top
+
+    def counterpart_links(self, entity_ids: list[str]) -> list[dict[str, Any]]:
+        """Event counts between each ordered pair of the given entities: ``{"source",
+        "target", "count"}`` (for drawing who acts on whom among an actor's counterparts)."""
+        if not entity_ids:
+            return []
+        marks = ", ".join("?" * len(entity_ids))
+        rows = self.db.execute(
+            f"""
+            SELECT source_entity, target_entity, count(*) FROM events
+            WHERE source_entity IN ({marks}) AND target_entity IN ({marks})
+                AND source_entity != target_entity
+            GROUP BY 1, 2 ORDER BY 1, 2
+            """,
+            [*entity_ids, *entity_ids],
+        )
+        return [{"source": s, "target": t, "count": n} for s, t, n in rows]
+
+    def _names(self, entity_ids: list[str]) -> dict[str, dict[str, Any]]:
+        if not entity_ids:
+            return {}
+        marks = ", ".join("?" * len(entity_ids))
+        rows = self.db.execute(
+            f"SELECT id, name, name_vi, type, code FROM entities WHERE id IN ({marks})",
+            entity_ids,
+        )
+        return {
+            r["id"]: {
+                "name": r["name"],
+                "name_vi": r["name_vi"],
+                "type": r["type"],
+                "code": r["code"],
+            }
+            for r in rows
+        }
 
     def get_entity(self, entity_id: str) -> dict[str, Any] | None:
         """One canonical entity with its counts, or None."""
         rows = self._entity_rows("WHERE en.id = ?", [entity_id], None)
         return rows[0] if rows else None
 
-    def entities(self, *, limit: int | None = None, query: str | None = None) -> list[dict]:
+    def entities(
+        self, *, limit: int | None = None, query: str | None = None, type: str | None = None
+    ) -> list[dict]:
         """Canonical entities, most widely reported first.
 
         ``query`` keeps entities whose id, name, Vietnamese name or code contains it,
-        ignoring case and diacritics. Each dict: id, name, name_vi, type, code, wikidata,
-        kind, country, article_count, mention_count.
+        ignoring case and diacritics; ``type`` one type (PER, ORG, LOC, MISC). Each dict:
+        id, name, name_vi, type, code, wikidata, kind, country, article_count, mention_count.
         """
         _check_page(limit, 0)
-        where, params = "", []
+        conditions, params = [], []
         if query and query.strip():
-            where = (
-                "WHERE instr(thoisu_fold(en.id || ' ' || en.name || ' ' ||"
+            conditions.append(
+                "instr(thoisu_fold(en.id || ' ' || en.name || ' ' ||"
                 " coalesce(en.name_vi, '') || ' ' || coalesce(en.code, '')), ?) > 0"
             )
             params.append(fold(query.strip()))
+        if type:
+            conditions.append("en.type = ?")
+            params.append(type)
+        where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
         return self._entity_rows(where, params, limit)
 
     def _entity_rows(self, where: str, params: list[Any], limit: int | None) -> list[dict]:
@@ -487,7 +731,8 @@ class Store:
 
     def stats(self) -> dict[str, Any]:
         """Counts: articles, sentences, events, entities, mentions; articles by publisher
-        and category; events by CAMEO root and certainty; the published date range."""
+        and category; events by CAMEO root, certainty, PLOVER type and ACE type; articles per
+        publication day and events per effective day; the published date range."""
         db = self.db
 
         def count(table: str) -> int:
@@ -516,6 +761,18 @@ class Store:
             ),
             "by_certainty": group(
                 "SELECT certainty, count(*) n FROM events GROUP BY 1 ORDER BY n DESC, 1"
+            ),
+            "by_plover": group(
+                "SELECT plover, count(*) n FROM events GROUP BY 1 ORDER BY n DESC, 1"
+            ),
+            "by_type": group("SELECT type, count(*) n FROM events GROUP BY 1 ORDER BY n DESC, 1"),
+            "articles_by_day": group(
+                "SELECT substr(published, 1, 10), count(*) FROM articles"
+                " WHERE published IS NOT NULL GROUP BY 1 ORDER BY 1"
+            ),
+            "events_by_day": group(
+                "SELECT effective_date, count(*) FROM events"
+                " WHERE effective_date IS NOT NULL GROUP BY 1 ORDER BY 1"
             ),
         }
 
@@ -570,9 +827,14 @@ def _check_page(limit: int | None, offset: int) -> None:
 
 def _filter_date(value: str, name: str) -> str:
     value = value.strip()
-    if not _FILTER_DATE.fullmatch(value):
-        raise QueryError(f"--{name} must be a date like 2024, 2024-03 or 2024-03-15, got {value!r}")
-    return value
+    if _FILTER_DATE.fullmatch(value):
+        padded = value + "-01-01"[len(value) - 4 :]  # 2024 -> 2024-01-01, 2024-03 -> -03-01
+        try:
+            datetime.strptime(padded, "%Y-%m-%d")
+            return value
+        except ValueError:
+            pass
+    raise QueryError(f"{name} must be a date like 2024, 2024-03 or 2024-03-15, got {value!r}")
 
 
 def _actor_clause(value: str, sides: tuple[str, ...]) -> tuple[str, list[Any]]:
@@ -647,10 +909,146 @@ def _event_row(
     )  # fmt: skip
 
 
+_CERTAINTIES = ("asserted", "reported", "possible", "negated", "question")
+_COUNT_KEYS = ("cameo_root", "plover", "type", "certainty")
+_INTERVALS = {"year": 4, "month": 7, "day": 10}
+# Undated events sort last; then the article's insertion order and the event's position.
+_EVENT_ORDER_KEY = "(coalesce(e.effective_date, '9999'), a.num, e.ord)"
+# Brackets of the matches in article snippets: private-use characters, never in news text.
+SNIPPET_MARKS = ("\ue000", "\ue001")
+
+
+def _event_where(
+    *,
+    actor: str | None = None,
+    counterpart: str | None = None,
+    source: str | None = None,
+    target: str | None = None,
+    location: str | None = None,
+    cameo: str | None = None,
+    plover: str | None = None,
+    event_type: str | None = None,
+    certainty: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    entity: str | None = None,
+) -> tuple[list[str], list[Any]]:
+    """SQL conditions (on ``events e JOIN articles a``) for the event filters.
+
+    ``actor`` with ``counterpart``: events between the two, either way round: one is the
+    source and the other the target or the location ("NATO trains troops in Iraq").
+    """
+    where: list[str] = []
+    params: list[Any] = []
+
+    def add(sql: str, *values: Any) -> None:
+        where.append(sql)
+        params.extend(values)
+
+    if actor and counterpart:
+        # One of the two acts (source) on the other (target) or where the other is (location).
+        pairs = []
+        for one, other in ((actor, counterpart), (counterpart, actor)):
+            acts, acts_p = _actor_clause(one, ("source",))
+            on, on_p = _actor_clause(other, ("target", "location"))
+            pairs.append(f"({acts} AND {on})")
+            params.extend([*acts_p, *on_p])
+        where.append("(" + " OR ".join(pairs) + ")")
+    elif counterpart:
+        raise QueryError("counterpart needs an actor")
+    for value, sides in ((None if counterpart else actor, ("source", "target")),
+                         (source, ("source",)), (target, ("target",)),
+                         (location, ("location",))):  # fmt: skip
+        if value and value.strip():
+            sql, values = _actor_clause(value, sides)
+            add(sql, *values)
+    if entity:
+        sides = ("source", "target", "location", "speaker", "via")
+        add("(" + " OR ".join(f"e.{s}_entity = ?" for s in sides) + ")", *[entity] * 5)
+    if cameo:
+        code = cameo.strip()
+        if not code.isdigit() or len(code) > 4:
+            raise QueryError(f"CAMEO code must be 1 to 4 digits, got {cameo!r}")
+        add("e.cameo >= ? AND e.cameo < ?", code, _next_string(code))
+    if plover:
+        add("upper(e.plover) = ?", plover.strip().upper())
+    if event_type:
+        add("lower(e.type) = ?", event_type.strip().lower())
+    if certainty:
+        value = certainty.strip().lower()
+        if value not in _CERTAINTIES:
+            raise QueryError(
+                f"certainty must be one of {', '.join(_CERTAINTIES)}, got {certainty!r}"
+            )
+        add("e.certainty = ?", value)
+    if since:
+        add("e.effective_date >= ?", _filter_date(since, "since"))
+    if until:
+        bound = _filter_date(until, "until")
+        add("substr(e.effective_date, 1, ?) <= ?", len(bound), bound)
+    return where, params
+
+
+def _named(conditions: list[str]) -> list[str]:
+    """Positional ``?`` placeholders -> ``:p0``, ``:p1``, ... in order (for named queries)."""
+    out, k = [], 0
+    for cond in conditions:
+        parts = cond.split("?")
+        text = parts[0]
+        for part in parts[1:]:
+            text += f":p{k}{part}"
+            k += 1
+        out.append(text)
+    return out
+
+
+def _encode_cursor(key: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, size: int) -> tuple[Any, ...]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        key = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        key = None
+    if (
+        not isinstance(key, list)
+        or len(key) != size
+        or not all(isinstance(k, str | int | float) for k in key)
+    ):
+        raise QueryError(f"invalid cursor {cursor!r}: pass the next_cursor of a previous page")
+    return tuple(key)
+
+
+def _period_range(periods: list[str], interval: str) -> list[str]:
+    """Every period from the first to the last of ``periods`` (none left out of a chart)."""
+    if not periods:
+        return []
+    first, last = periods[0], periods[-1]
+    if interval == "year":
+        return [str(y) for y in range(int(first), int(last) + 1)]
+    if interval == "month":
+        out, (y, m) = [], map(int, first.split("-"))
+        while f"{y:04d}-{m:02d}" <= last and len(out) < 1200:
+            out.append(f"{y:04d}-{m:02d}")
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        return out
+    from datetime import date, timedelta
+
+    day, end = date.fromisoformat(first), date.fromisoformat(last)
+    out = []
+    while day <= end and len(out) < 3660:
+        out.append(day.isoformat())
+        day += timedelta(days=1)
+    return out
+
+
 _EVENT_SELECT = """
     SELECT e.*, a.title AS article_title, a.published, a.url, a.source AS article_source,
            a.publisher, a.added_at, s.text AS sentence_text,
-           se.name AS source_name, te.name AS target_name, le.kind AS location_kind
+           se.name AS source_name, te.name AS target_name, le.kind AS location_kind,
+           coalesce(e.effective_date, '9999') AS _k_date, a.num AS _k_num, e.ord AS _k_ord
     FROM events e
     JOIN articles a ON a.id = e.article_id
     LEFT JOIN sentences s ON s.article_id = e.article_id AND s.idx = e.sentence
