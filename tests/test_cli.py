@@ -135,3 +135,23 @@ def test_bad_dates_are_rejected(corpus):
     result = CliRunner().invoke(main, ["events", "--db", str(db), "--since", "yesterday"])
     assert result.exit_code == 2
     assert "ISO date" in result.output
+
+
+def test_serve_refuses_a_database_it_cannot_open(tmp_path, monkeypatch):
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("must not start"))
+    result = CliRunner().invoke(main, ["serve", "--db", str(tmp_path)])  # a directory
+    assert result.exit_code == 1 and "cannot open database" in result.output
+
+
+def test_serve_starts_the_app_on_the_database(tmp_path, monkeypatch):
+    import uvicorn
+
+    started = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: started.update(app=app, **kw))
+    db = tmp_path / "new.db"
+    result = CliRunner().invoke(main, ["serve", "--db", str(db), "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    assert db.exists() and started["port"] == 8123 and started["host"] == "127.0.0.1"
+    assert started["app"].state.db_path == str(db)

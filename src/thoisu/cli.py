@@ -357,5 +357,31 @@ def stats(db: str | None) -> None:
         click.echo(json.dumps(store.stats(), ensure_ascii=False, indent=2))
 
 
+# --- serve ---------------------------------------------------------------------------
+@main.command()
+@click.option("--db", help=_DB_HELP + " Created when missing.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option(
+    "--max-body",
+    type=click.IntRange(1024),
+    help="Largest request body in bytes (default: $THOISU_MAX_BODY or 5 MB).",
+)
+def serve(db: str | None, host: str, port: int, max_body: int | None) -> None:
+    """Serve the dashboard (/ui/) and the REST API (/docs, /openapi.json) on the store."""
+    import uvicorn
+
+    from .api import create_app
+    from .store import StoreError
+
+    path = db or _default_db()
+    try:
+        app = create_app(path, max_body=max_body)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"thoisu: serving {path} at http://{host}:{port}/ui/ (API docs: /docs)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

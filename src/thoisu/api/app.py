@@ -1,0 +1,383 @@
+"""The REST API (FastAPI) over a thoisu store, and the app that also serves the dashboard.
+
+Every route answers JSON (``/events`` also CSV). Bad input is a 4xx with
+``{"detail": "one line saying what is wrong"}``, never a 500: invalid dates, codes, cursors,
+queries, unknown ids, bodies over the size limit. The store is opened per request (SQLite
+connections are not shared across the server's threads): read-only for reads.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .. import __version__
+from ..records import IngestError, RawDocument
+from ..store import QueryError, Store, StoreError
+
+__all__ = ["create_app", "MAX_BODY_BYTES", "ArticleIn"]
+
+# Largest request body accepted (POST /analyze, POST /articles): 5 MB, about a thousand
+# long articles. Override with $THOISU_MAX_BODY (bytes) or create_app(max_body=...).
+MAX_BODY_BYTES = 5 * 1024 * 1024
+MAX_BATCH = 1000  # articles per POST /articles
+_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+_ISO_DAY = r"^\d{4}-\d{2}-\d{2}"
+
+
+class ArticleIn(BaseModel):
+    """One article to analyse: plain ``text`` (site chrome allowed), ``html``, or the
+    structured ``title``/``lead``/``body``; metadata the input itself may lack."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str | None = None
+    html: str | None = None
+    title: str | None = None
+    lead: str | None = None
+    body: str | None = None
+    author: str | None = None
+    url: str | None = None
+    publisher: str | None = None
+    published: str | None = Field(
+        None, pattern=_ISO_DAY, description="ISO 8601 date (YYYY-MM-DD, or a datetime)"
+    )
+    category: str | None = None
+
+    @field_validator("published")
+    @classmethod
+    def _real_date(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                date.fromisoformat(value[:10])
+            except ValueError:
+                raise ValueError(f"{value!r} is not a calendar date") from None
+        return value
+
+    @model_validator(mode="after")
+    def _has_content(self) -> ArticleIn:
+        if not any((self.text, self.html, self.body)):
+            raise ValueError("an article needs text, html or body")
+        return self
+
+    def raw(self, source: str) -> RawDocument:
+        return RawDocument(
+            source=source, text=self.text, html=self.html, title=self.title,
+            author=self.author, lead=self.lead, body=self.body, url=self.url,
+            publisher=self.publisher, published=self.published, category=self.category,
+        )  # fmt: skip
+
+
+class AnalyzeIn(ArticleIn):
+    store: bool = Field(False, description="also store the analysis (idempotent)")
+
+
+class ArticlesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    articles: list[ArticleIn] = Field(..., min_length=1, max_length=MAX_BATCH)
+
+
+def create_app(
+    db: str | Path | None = None,
+    *,
+    max_body: int | None = None,
+    dashboard: bool = True,
+) -> FastAPI:
+    """The thoisu web app over the store at ``db`` (default: ``$THOISU_DB`` or
+    ``./thoisu.db``; created when missing). ``dashboard=False`` serves the API only."""
+    from ..store import DEFAULT_DB_PATH
+
+    db_path = str(db or DEFAULT_DB_PATH)
+    limit = max_body or int(os.environ.get("THOISU_MAX_BODY", MAX_BODY_BYTES))
+    with Store(db_path):  # create the file and apply migrations once, up front
+        pass
+    app = FastAPI(
+        # FastAPI's /docs and /redoc load their scripts from a CDN: the dashboard serves
+        # its own offline API page at /docs instead (the schema stays at /openapi.json).
+        docs_url=None,
+        redoc_url=None,
+        title="thoisu",
+        version=__version__,
+        description="Vietnamese news as structured, searchable, verifiable knowledge: "
+        "articles, entities, CAMEO/PLOVER events with their sources and certainty.",
+    )
+    app.state.db_path = db_path
+    app.state.max_body = limit
+
+    @contextmanager
+    def store(readonly: bool = True) -> Iterator[Store]:
+        try:
+            with Store(db_path, readonly=readonly) as s:
+                yield s
+        except QueryError as exc:
+            raise HTTPException(400, str(exc)) from exc
+        except StoreError as exc:
+            raise HTTPException(503, str(exc)) from exc
+
+    app.state.store = store
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next):
+        if request.method in ("POST", "PUT", "PATCH"):
+            declared = request.headers.get("content-length")
+            if declared is not None and (not declared.isdigit() or int(declared) > limit):
+                return _too_large(limit)
+            body = await request.body()  # also catches chunked bodies without a length
+            if len(body) > limit:
+                return _too_large(limit)
+        return await call_next(request)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):
+        return JSONResponse({"detail": _one_line(exc)}, status_code=422)
+
+    # -- analyse and ingest --------------------------------------------------------
+    @app.post("/analyze", tags=["analysis"])
+    def analyze(item: AnalyzeIn) -> dict[str, Any]:
+        """Analyse one article: the analysis record of ``shared/spec/analysis-json.md``.
+        Nothing is stored unless ``store`` is true."""
+        from ..pipeline import analyze_stream
+
+        result = next(analyze_stream([item.raw("<api>")]))
+        if isinstance(result, IngestError):
+            raise HTTPException(422, result.reason)
+        if item.store:
+            with store(readonly=False) as s:
+                s.add(result)
+        return result.to_dict()
+
+    @app.post("/articles", tags=["analysis"])
+    def add_articles(payload: ArticlesIn) -> dict[str, Any]:
+        """Analyse and store articles (idempotent: an article already stored is reported
+        as a duplicate). Each input gets a result, in order: ``stored``, ``duplicate`` or
+        ``failed`` with the reason; one bad article never stops the others."""
+        from ..pipeline import analyze_stream
+
+        raws = [a.raw(f"<api>:{i}") for i, a in enumerate(payload.articles)]
+        results: list[dict[str, Any]] = []
+        with store(readonly=False) as s:
+            for i, result in enumerate(analyze_stream(raws)):
+                if isinstance(result, IngestError):
+                    results.append({"index": i, "status": "failed", "reason": result.reason})
+                    continue
+                added = s.add(result)
+                results.append(
+                    {"index": i, "status": "stored" if added else "duplicate",
+                     "id": result.article.id, "title": result.article.title}
+                )  # fmt: skip
+        counts = {
+            k: sum(r["status"] == k for r in results) for k in ("stored", "duplicate", "failed")
+        }
+        return {**counts, "results": results}
+
+    # -- articles ------------------------------------------------------------------
+    @app.get("/articles", tags=["articles"])
+    def list_articles(
+        q: Annotated[str | None, Query(description="full-text query, diacritics ignored")] = None,
+        publisher: str | None = None,
+        category: str | None = None,
+        entity: Annotated[str | None, Query(description="entity id, e.g. country:USA")] = None,
+        since: Annotated[str | None, Query(pattern=_DATE)] = None,
+        until: Annotated[str | None, Query(pattern=_DATE)] = None,
+        limit: Annotated[int, Query(ge=1, le=200)] = 20,
+        cursor: str | None = None,
+    ) -> dict[str, Any]:
+        """Search or list articles, a page at a time: pass ``next_cursor`` back as
+        ``cursor`` for the next page. Snippets bracket matches with U+E000 / U+E001."""
+        with store() as s:
+            items, next_cursor = s.articles_page(
+                query=q, publisher=publisher, category=category, entity=entity,
+                since=since, until=until, limit=limit, cursor=cursor,
+            )  # fmt: skip
+        return {"items": items, "next_cursor": next_cursor}
+
+    @app.get("/articles/{article_id}", tags=["articles"])
+    def get_article(article_id: str) -> dict[str, Any]:
+        """The stored analysis record: article, sentences, entities, events."""
+        with store() as s:
+            record = s.get_article(article_id)
+        if record is None:
+            raise HTTPException(404, f"no article {article_id!r}")
+        return record
+
+    # -- events --------------------------------------------------------------------
+    @app.get("/events", tags=["events"], response_model=None)
+    def list_events(
+        filters: Annotated[dict[str, Any], Depends(event_filters)],
+        format: Literal["json", "csv"] = "json",
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        cursor: str | None = None,
+    ) -> dict[str, Any] | Response:
+        """Events matching every filter, oldest first, a page at a time (``next_cursor``);
+        ``format=csv`` gives the same page as CSV (the cursor in the ``X-Next-Cursor``
+        header)."""
+        with store() as s:
+            items, next_cursor = s.events_page(limit=limit, cursor=cursor, **filters)
+        if format == "csv":
+            headers = {"X-Next-Cursor": next_cursor} if next_cursor else {}
+            return Response(
+                _events_csv(items), media_type="text/csv; charset=utf-8", headers=headers
+            )
+        return {"items": items, "next_cursor": next_cursor}
+
+    @app.get("/events/timeline", tags=["events"])
+    def events_timeline(
+        filters: Annotated[dict[str, Any], Depends(event_filters)],
+        by: Literal["cameo_root", "plover", "type", "certainty"] = "cameo_root",
+        interval: Literal["year", "month", "day"] = "month",
+    ) -> dict[str, Any]:
+        """Event counts per period (``periods``, one count per period in each ``series``),
+        stacked by CAMEO root (or PLOVER type, ...), for the filters of ``GET /events``."""
+        with store() as s:
+            return s.event_counts(by=by, interval=interval, **filters)
+
+    # -- entities ------------------------------------------------------------------
+    @app.get("/entities", tags=["entities"])
+    def list_entities(
+        q: Annotated[str | None, Query(description="part of a name, id or code")] = None,
+        type: Literal["PER", "ORG", "LOC", "MISC"] | None = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    ) -> dict[str, Any]:
+        """Canonical entities, most widely reported first."""
+        with store() as s:
+            return {"items": s.entities(query=q, type=type, limit=limit)}
+
+    @app.get("/entities/{entity_id}", tags=["entities"])
+    def get_entity(
+        entity_id: str,
+        interval: Literal["year", "month", "day"] = "month",
+        counterparts: Annotated[int, Query(ge=0, le=100)] = 15,
+    ) -> dict[str, Any]:
+        """One entity: its counts, mentions over time, the actors it is most often in
+        events with (by direction and event type) and its articles."""
+        with store() as s:
+            entity = s.get_entity(entity_id)
+            if entity is None:
+                raise HTTPException(404, f"no entity {entity_id!r}")
+            return {
+                **entity,
+                "timeline": s.entity_timeline(entity_id, interval=interval),
+                "events_by_root": s.event_counts(
+                    by="cameo_root", interval=interval, entity=entity_id
+                ),
+                "counterparts": s.counterparts(entity_id, limit=counterparts),
+                "articles": s.entity_articles(entity_id)[:100],
+            }
+
+    # -- stats and health ------------------------------------------------------------
+    @app.get("/stats", tags=["stats"])
+    def stats() -> dict[str, Any]:
+        """Counts: totals; articles and events per day; events by CAMEO root, PLOVER type,
+        ACE type and certainty; articles by publisher and category."""
+        with store() as s:
+            return s.stats()
+
+    @app.get("/health", tags=["stats"])
+    def health() -> dict[str, Any]:
+        with store() as s:
+            return {"status": "ok", "version": __version__, "articles": len(s)}
+
+    if dashboard:
+        from .web import mount_dashboard
+
+        mount_dashboard(app)
+    else:
+
+        @app.get("/", include_in_schema=False)
+        def root() -> RedirectResponse:
+            return RedirectResponse("/openapi.json")
+
+    return app
+
+
+Certainty = Literal["asserted", "reported", "possible", "negated", "question"]
+
+
+def event_filters(
+    actor: Annotated[str | None, Query(description="actor code (USA, USAGOV) or entity id")] = None,
+    counterpart: Annotated[
+        str | None, Query(description="with actor: events between the two, either way")
+    ] = None,
+    source: str | None = None,
+    target: str | None = None,
+    location: Annotated[str | None, Query(description="place code or entity id")] = None,
+    cameo: Annotated[str | None, Query(description="CAMEO code or prefix: 19, 190, 0231")] = None,
+    root: Annotated[str | None, Query(pattern=r"^\d{2}$", description="CAMEO root, 01-20")] = None,
+    plover: Annotated[str | None, Query(description="PLOVER type, e.g. ASSAULT")] = None,
+    type: Annotated[str | None, Query(description="ACE/BKEE type, e.g. Attack")] = None,
+    certainty: Certainty | None = None,
+    since: Annotated[str | None, Query(pattern=_DATE)] = None,
+    until: Annotated[str | None, Query(pattern=_DATE)] = None,
+) -> dict[str, Any]:
+    """The event filters shared by ``GET /events`` and ``GET /events/timeline``."""
+    if cameo and root:
+        raise HTTPException(400, "give cameo or root, not both")
+    _check_plover(plover)
+    return {
+        "actor": actor, "counterpart": counterpart, "source": source, "target": target,
+        "location": location, "cameo": cameo or root, "plover": plover, "event_type": type,
+        "certainty": certainty, "since": since, "until": until,
+    }  # fmt: skip
+
+
+def _check_plover(plover: str | None) -> None:
+    from ..events.codes import plover_types
+
+    if plover and plover.strip().upper() not in plover_types():
+        known = ", ".join(sorted(plover_types()))
+        raise HTTPException(400, f"unknown PLOVER type {plover!r}; known: {known}")
+
+
+def _too_large(limit: int) -> JSONResponse:
+    return JSONResponse(
+        {"detail": f"request body over the {limit:,}-byte limit (THOISU_MAX_BODY)"},
+        status_code=413,
+    )
+
+
+def _one_line(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(x) for x in err.get("loc", ()) if x != "body")
+        parts.append(f"{where}: {err.get('msg', 'invalid')}" if where else err.get("msg", ""))
+    return "; ".join(parts) or "invalid request"
+
+
+_CSV_COLUMNS = (
+    "id", "article_id", "published", "date", "cameo", "cameo_label", "plover", "type",
+    "certainty", "source", "source_code", "target", "target_code", "location", "trigger",
+    "sentence",
+)  # fmt: skip
+
+
+def _actor_cells(actor: dict[str, Any] | None) -> tuple[str, str]:
+    actor = actor or {}
+    return actor.get("text") or "", actor.get("code") or ""
+
+
+def _events_csv(items: list[dict[str, Any]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(_CSV_COLUMNS)
+    for ev in items:
+        writer.writerow(
+            [
+                ev.get("id"), ev.get("article_id"), ev.get("published") or "", ev.get("date") or "",
+                ev.get("cameo") or "", ev.get("cameo_label") or "", ev.get("plover") or "",
+                ev.get("type") or "", ev.get("certainty"), *_actor_cells(ev.get("source")),
+                *_actor_cells(ev.get("target")), _actor_cells(ev.get("location"))[0],
+                (ev.get("trigger") or {}).get("text", ""), ev.get("sentence_text") or "",
+            ]
+        )  # fmt: skip
+    return buf.getvalue()
