@@ -84,13 +84,22 @@ def _lexicon() -> dict[tuple[str, ...], str]:
     return table
 
 
+@cache
+def _lexicon_firsts() -> frozenset[str]:
+    return frozenset(key[0] for key in _lexicon() if key)
+
+
 def _lexicon_marks(words: list[str]) -> list[str]:
     """The longest lexicon phrase over consecutive tokens, as a BIO mark with its type."""
     lexicon = _lexicon()
+    firsts = _lexicon_firsts()
     marks = ["none"] * len(words)
     syllables = [tuple(w.split()) for w in words]
     i = 0
     while i < len(words):
+        if not syllables[i] or syllables[i][0] not in firsts:
+            i += 1  # no phrase starts here: skip building the candidate keys
+            continue
         for n in range(min(_MAX_LEXICON_SPAN, len(words) - i), 0, -1):
             key = tuple(s for syl in syllables[i : i + n] for s in syl)
             if key in lexicon:
@@ -140,25 +149,29 @@ def decode_labels(tokens: list[Token], labels: list[str]) -> list[tuple[int, int
     return spans
 
 
-def _lstm(x: np.ndarray, w_ih_t: np.ndarray, w_hh_t: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """One LSTM direction over a padded batch ``x`` (B, T, D), left to right, with PyTorch's
-    gate order (i, f, g, o). Steps past a sentence's end only follow it: they never change
-    the outputs of its own tokens."""
-    batch, steps, _ = x.shape
-    hidden = w_hh_t.shape[0]
-    projected = x @ w_ih_t + b  # (B, T, 4H): the input part of every step at once
-    h = np.zeros((batch, hidden), dtype=x.dtype)
-    c = np.zeros((batch, hidden), dtype=x.dtype)
-    out = np.empty((batch, steps, hidden), dtype=x.dtype)
+def _bilstm(x: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Both LSTM directions at once over ``x`` (2, B, T, D): direction 0 reads the batch as
+    given, direction 1 the sentences reversed within their lengths; ``w_ih`` (2, D, 4H),
+    ``w_hh`` (2, H, 4H), ``b`` (2, 1, 4H) are the directions' weights, transposed. PyTorch's
+    gate order (i, f, g, o). Steps past a sentence's end only follow it: they never change the
+    outputs of its own tokens. Returns (2, B, T, H)."""
+    _, batch, steps, _ = x.shape
+    hidden = w_hh.shape[1]
+    # The input part of every step at once: (2, B, T, 4H).
+    projected = np.matmul(x.reshape(2, batch * steps, -1), w_ih).reshape(2, batch, steps, -1)
+    projected += b[:, :, None, :]
+    h = np.zeros((2, batch, hidden), dtype=x.dtype)
+    c = np.zeros((2, batch, hidden), dtype=x.dtype)
+    out = np.empty((2, batch, steps, hidden), dtype=x.dtype)
     for t in range(steps):
-        gates = projected[:, t] + h @ w_hh_t
+        gates = projected[:, :, t] + np.matmul(h, w_hh)
         # sigmoid(z) = (1 + tanh(z / 2)) / 2 for the input, forget and output gates at once
         sig = 0.5 + 0.5 * np.tanh(0.5 * gates)
-        c = sig[:, hidden : 2 * hidden] * c + sig[:, :hidden] * np.tanh(
-            gates[:, 2 * hidden : 3 * hidden]
+        c = sig[..., hidden : 2 * hidden] * c + sig[..., :hidden] * np.tanh(
+            gates[..., 2 * hidden : 3 * hidden]
         )
-        h = sig[:, 3 * hidden :] * np.tanh(c)
-        out[:, t] = h
+        h = sig[..., 3 * hidden :] * np.tanh(c)
+        out[:, :, t] = h
     return out
 
 
@@ -182,8 +195,11 @@ class TriggerDetector:
             for name in ("words", "syllables", "pos", "lexicon")
         }
         w = {k: v.astype(np.float32) for k, v in model.items() if k.startswith("w_")}
-        for name in ("w_ih_f", "w_hh_f", "w_ih_b", "w_hh_b", "w_out"):
-            w[name] = np.ascontiguousarray(w[name].T)  # x @ W.T, transposed once
+        # x @ W.T, transposed once; the two directions stacked for _bilstm.
+        w["w_ih"] = np.ascontiguousarray(np.stack([w.pop("w_ih_f").T, w.pop("w_ih_b").T]))
+        w["w_hh"] = np.ascontiguousarray(np.stack([w.pop("w_hh_f").T, w.pop("w_hh_b").T]))
+        w["w_b"] = np.stack([w.pop("w_b_f"), w.pop("w_b_b")])[:, None, :]
+        w["w_out"] = np.ascontiguousarray(w["w_out"].T)
         self._w = w
 
     @classmethod
@@ -256,10 +272,9 @@ class TriggerDetector:
                 ],
                 axis=1,
             )
-        forward = _lstm(x, w["w_ih_f"], w["w_hh_f"], w["w_b_f"])
         # The backward direction reads each sentence from its own last token.
-        backward = _lstm(_reverse_each(x, lengths), w["w_ih_b"], w["w_hh_b"], w["w_b_b"])
-        backward = _reverse_each(backward, lengths)
+        both = _bilstm(np.stack([x, _reverse_each(x, lengths)]), w["w_ih"], w["w_hh"], w["w_b"])
+        forward, backward = both[0], _reverse_each(both[1], lengths)
         scores = np.concatenate([forward, backward], axis=2) @ w["w_out"] + w["w_out_b"]
         scores -= scores.max(axis=2, keepdims=True)
         probs = np.exp(scores)
