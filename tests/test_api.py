@@ -86,6 +86,8 @@ def test_post_articles_is_idempotent_and_reports_each_input(empty_client: TestCl
     assert (again["stored"], again["duplicate"], again["failed"]) == (0, 2, 1)
     assert [r["index"] for r in again["results"]] == [0, 1, 2]
     assert [r.get("id") for r in again["results"]] == [r.get("id") for r in first["results"]]
+    one = empty_client.post("/articles", json={"text": "Tin ba\n\nNga và Trung Quốc ký hiệp định."})
+    assert one.status_code == 200 and one.json()["stored"] == 1
 
 
 def test_search_ignores_diacritics_and_pages_with_cursors(client: TestClient) -> None:

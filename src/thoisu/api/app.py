@@ -158,13 +158,15 @@ def create_app(
         return result.to_dict()
 
     @app.post("/articles", tags=["analysis"])
-    def add_articles(payload: ArticlesIn) -> dict[str, Any]:
-        """Analyse and store articles (idempotent: an article already stored is reported
-        as a duplicate). Each input gets a result, in order: ``stored``, ``duplicate`` or
-        ``failed`` with the reason; one bad article never stops the others."""
+    def add_articles(payload: ArticlesIn | ArticleIn) -> dict[str, Any]:
+        """Analyse and store one article (an article object) or many (``{"articles":
+        [...]}``), idempotently: an article already stored is reported as a duplicate. Each
+        input gets a result, in order: ``stored``, ``duplicate`` or ``failed`` with the
+        reason; one bad article never stops the others."""
         from ..pipeline import analyze_stream
 
-        raws = [a.raw(f"<api>:{i}") for i, a in enumerate(payload.articles)]
+        articles = payload.articles if isinstance(payload, ArticlesIn) else [payload]
+        raws = [a.raw(f"<api>:{i}") for i, a in enumerate(articles)]
         results: list[dict[str, Any]] = []
         with store(readonly=False) as s:
             for i, result in enumerate(analyze_stream(raws)):
