@@ -315,13 +315,9 @@ class Store:
         """
         _check_page(limit, offset)
         parsed = parse_query(query)
-        sql = """
-            SELECT a.id, a.title, a.publisher, a.published, a.text,
-                   CASE :exact WHEN '' THEN 0 ELSE thoisu_exact(a.title, a.text, :exact) END
-                       - m.rank / (1.0 - m.rank) AS score
-            FROM (SELECT rowid, bm25(articles_fts, 3.0, 1.0) AS rank
-                  FROM articles_fts WHERE articles_fts MATCH :fts) AS m
-            JOIN articles a ON a.num = m.rowid
+        sql = f"""
+            SELECT a.id, a.title, a.publisher, a.published, a.text, {_SEARCH_SCORE} AS score
+            FROM {_SEARCH_SOURCE}
             ORDER BY score DESC, a.published DESC, a.id
             LIMIT :limit OFFSET :offset
         """
@@ -495,31 +491,21 @@ class Store:
             where.append("substr(a.published, 1, ?) <= ?")
             params += [len(bound), bound]
         parsed = parse_query(query) if query and query.strip() else None
+        # The sort key: the search score with a query, else the publication date (undated
+        # last); then the newest stored first.
         if parsed is not None:
-            select = f"""
-                SELECT * FROM (
-                    SELECT a.num, a.id, a.title, a.publisher, a.published, a.category,
-                           a.url, a.author, a.text,
-                           CASE :exact WHEN '' THEN 0
-                                ELSE thoisu_exact(a.title, a.text, :exact) END
-                               - m.rank / (1.0 - m.rank) AS _k1
-                    FROM (SELECT rowid, bm25(articles_fts, 3.0, 1.0) AS rank
-                          FROM articles_fts WHERE articles_fts MATCH :fts) AS m
-                    JOIN articles a ON a.num = m.rowid
-                    {("WHERE " + " AND ".join(_named(where))) if where else ""}
-                )"""
-            order, compare = "_k1 DESC, num DESC", "(_k1 < :c1 OR (_k1 = :c1 AND num < :c2))"
+            key, source = _SEARCH_SCORE, _SEARCH_SOURCE
             named: dict[str, Any] = {"exact": parsed.exact_key(), "fts": parsed.fts}
         else:
-            select = f"""
-                SELECT * FROM (
-                    SELECT a.num, a.id, a.title, a.publisher, a.published, a.category,
-                           a.url, a.author, a.text, coalesce(a.published, '') AS _k1
-                    FROM articles a
-                    {("WHERE " + " AND ".join(_named(where))) if where else ""}
-                )"""
-            order, compare = "_k1 DESC, num DESC", "(_k1 < :c1 OR (_k1 = :c1 AND num < :c2))"
-            named = {}
+            key, source, named = "coalesce(a.published, '')", "articles a", {}
+        select = f"""
+            SELECT * FROM (
+                SELECT a.num, a.id, a.title, a.publisher, a.published, a.category,
+                       a.url, a.author, a.text, {key} AS _k1
+                FROM {source}
+                {("WHERE " + " AND ".join(_named(where))) if where else ""}
+            )"""
+        order, compare = "_k1 DESC, num DESC", "(_k1 < :c1 OR (_k1 = :c1 AND num < :c2))"
         named.update({f"p{i}": v for i, v in enumerate(params)})
         if cursor:
             named["c1"], named["c2"] = _decode_cursor(cursor, 2)
@@ -552,10 +538,7 @@ class Store:
         source = "articles a"
         params: dict[str, Any] = {}
         if parsed is not None:
-            source = (
-                "articles a JOIN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :fts)"
-                " m ON a.num = m.rowid"
-            )
+            source = _SEARCH_SOURCE
             params["fts"] = parsed.fts
         out = {}
         for column in ("publisher", "category"):
@@ -909,6 +892,14 @@ def _event_row(
     )  # fmt: skip
 
 
+# Full-text search: the matching articles (``:fts``, the sanitised FTS5 query) and their
+# score, BM25 with the title weighted 3x, plus 1 for each query word found with the exact
+# diacritics typed (``:exact``), so "đàm phán" ranks articles that write it so first.
+_SEARCH_SOURCE = """(SELECT rowid, bm25(articles_fts, 3.0, 1.0) AS rank
+                  FROM articles_fts WHERE articles_fts MATCH :fts) AS m
+            JOIN articles a ON a.num = m.rowid"""
+_SEARCH_SCORE = """(CASE :exact WHEN '' THEN 0 ELSE thoisu_exact(a.title, a.text, :exact) END
+                    - m.rank / (1.0 - m.rank))"""
 _CERTAINTIES = ("asserted", "reported", "possible", "negated", "question")
 _COUNT_KEYS = ("cameo_root", "plover", "type", "certainty")
 _INTERVALS = {"year": 4, "month": 7, "day": 10}
