@@ -325,7 +325,7 @@ def event_filters(
     """The event filters shared by ``GET /events`` and ``GET /events/timeline``."""
     if cameo and root:
         raise HTTPException(400, "give cameo or root, not both")
-    _check_plover(plover)
+    check_plover(plover)
     return {
         "actor": actor, "counterpart": counterpart, "source": source, "target": target,
         "location": location, "cameo": cameo or root, "plover": plover, "event_type": type,
@@ -333,7 +333,8 @@ def event_filters(
     }  # fmt: skip
 
 
-def _check_plover(plover: str | None) -> None:
+def check_plover(plover: str | None) -> None:
+    """A 400 for a PLOVER type no CAMEO code maps to."""
     from ..events.codes import plover_types
 
     if plover and plover.strip().upper() not in plover_types():

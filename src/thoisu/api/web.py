@@ -24,6 +24,7 @@ from markupsafe import Markup, escape
 from ..events.codes import cameo_roots, plover_types
 from ..store import QueryError
 from ..store.core import SNIPPET_MARKS
+from .app import check_plover
 from .charts import ego_network, palette, stacked_bars
 
 __all__ = ["mount_dashboard", "highlight_article"]
@@ -137,8 +138,7 @@ def mount_dashboard(app: FastAPI) -> None:
         def build() -> dict[str, Any]:
             if by not in ("cameo_root", "plover"):
                 raise QueryError("by must be cameo_root or plover")
-            if filters["plover"] and filters["plover"].upper() not in plover_types():
-                raise QueryError(f"unknown PLOVER type {filters['plover']!r}")
+            check_plover(filters["plover"])
             with store() as s:
                 counts = _counts(s, by=by, **filters)
                 items, next_cursor = s.events_page(limit=50, cursor=cursor or None, **filters)
