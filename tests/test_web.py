@@ -209,3 +209,12 @@ def test_charts_escape_and_handle_empty_data() -> None:
     )
     assert "&lt;B&gt;" in graph and graph.count('class="edge') == 2
     assert "Chưa có sự kiện" in str(ego_network({"id": "a", "name": "A"}, []))
+
+
+def test_api_reference_page_lists_every_route(client: TestClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200
+    _check_html(page.text)
+    for route in ("POST /analyze", "POST /articles", "GET /events", "GET /entities/{entity_id}"):
+        assert f"<code>{route}</code>" in page.text
+    assert "<code>ArticlesIn</code> hoặc <code>ArticleIn</code>" in page.text

@@ -87,7 +87,7 @@ def mount_dashboard(app: FastAPI) -> None:
         """The REST API from its OpenAPI schema, as one offline page."""
         schema = app.openapi()
         routes = [
-            {"path": path, "method": method.upper(), "op": op}
+            {"path": path, "method": method.upper(), "op": op, "body": _body_models(op)}
             for path, ops in schema["paths"].items()
             for method, op in ops.items()
         ]
@@ -208,6 +208,14 @@ def _counts(s: Any, **filters: Any) -> dict[str, Any]:
     if len(counts["periods"]) > _MAX_MONTHS:
         counts = s.event_counts(interval="year", **filters)
     return counts
+
+
+def _body_models(operation: dict[str, Any]) -> list[str]:
+    """Names of the models an operation's JSON body may be (one, or several alternatives)."""
+    content = operation.get("requestBody", {}).get("content", {})
+    body = content.get("application/json", {}).get("schema", {})
+    refs = [body, *body.get("anyOf", []), *body.get("oneOf", [])]
+    return [r["$ref"].rsplit("/", 1)[-1] for r in refs if "$ref" in r]
 
 
 def _empty(template: str) -> dict[str, Any]:
