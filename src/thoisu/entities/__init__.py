@@ -644,18 +644,17 @@ class _SentenceRecogniser:
         token = self.syl[j].token
         if token < 0:
             return self.syl[j].text
-        return " ".join(s.text for s in self.syl if s.token == token)
-
-    def _common_word(self, j: int) -> bool:
-        """Is the underthesea word covering syllable ``j`` a known head or title ("Sân bay",
-        "Hiệp hội", "Thanh tra")? Names glued to a verb ("Moss mở") are not."""
-        token = self.syl[j].token
         k, end = j, j + 1
         while k > 0 and self.syl[k - 1].token == token:
             k -= 1
         while end < len(self.syl) and self.syl[end].token == token:
             end += 1
-        word = " ".join(s.text for s in self.syl[k:end]).lower()
+        return " ".join(s.text for s in self.syl[k:end])
+
+    def _common_word(self, j: int) -> bool:
+        """Is the underthesea word covering syllable ``j`` a known head or title ("Sân bay",
+        "Hiệp hội", "Thanh tra")? Names glued to a verb ("Moss mở") are not."""
+        word = self._token_text(j).lower()
         return word in load_org_heads() or word in _facility_heads() or word in load_titles()
 
     def _strip_leading(self, i: int, j: int) -> int:

@@ -248,10 +248,8 @@ class TriggerDetector:
         return out
 
     def _batch(self, sentences: list[list[Token]]) -> list[np.ndarray]:
-        keep = list(range(len(sentences)))
-        out: list[np.ndarray] = [np.empty(0)] * len(sentences)
         w = self._w
-        inputs = [token_inputs(sentences[i]) for i in keep]
+        inputs = [token_inputs(tokens) for tokens in sentences]
         lengths = np.array([len(x.words) for x in inputs])
         steps = int(lengths.max())
         width = w["w_word"].shape[1] + w["w_syllable"].shape[1] + w["w_pos"].shape[1]
@@ -279,9 +277,7 @@ class TriggerDetector:
         scores -= scores.max(axis=2, keepdims=True)
         probs = np.exp(scores)
         probs /= probs.sum(axis=2, keepdims=True)
-        for b, i in enumerate(keep):
-            out[i] = probs[b, : lengths[b]]
-        return out
+        return [probs[b, :n] for b, n in enumerate(lengths)]
 
     def _labels(self, probs: np.ndarray) -> list[str]:
         labels = [self.labels_[k] for k in probs.argmax(axis=1)]
