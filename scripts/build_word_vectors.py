@@ -28,19 +28,11 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
+from thoisu.evaluation import gold_article_ids
+
 REPO = Path(__file__).resolve().parents[1]
 VNTC = REPO.parent / "shared" / "data" / "vntc" / "vntc_sample.jsonl.gz"
-GOLD_DIR = REPO / "tests" / "gold"
 OUT = REPO / "build" / "word2vec.npz"
-
-
-def gold_article_ids() -> set[str]:
-    ids = set()
-    for path in sorted(GOLD_DIR.glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
-            ids.add(row.get("id") or row.get("article_id"))
-    return ids
 
 
 def vntc_sentences(path: Path, exclude: set[str]) -> Iterator[list[str]]:

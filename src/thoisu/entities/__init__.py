@@ -30,8 +30,9 @@ from .gazetteer import (
     load_org_heads,
     load_titles,
 )
+from .typer import NameTyper, default_typer
 
-__all__ = ["recognize", "slugify", "fold", "ANAPHORS"]
+__all__ = ["recognize", "typed_names", "slugify", "fold", "ANAPHORS"]
 
 _SYLLABLE = re.compile(r"\w+(?:[-‐'’.]\w+)*")
 # Connectors inside foreign names: "bin Laden", "al-Assad", "de Gaulle".
@@ -77,6 +78,13 @@ _VIETNAMESE_ONLY = re.compile(
     r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE
 )
 _PRONOUN_PERSON = frozenset({"ông", "bà"})
+_KIND_OF_TYPE = {"PER": "person", "LOC": "place", "ORG": "org"}
+# The name typer types a name of two or more syllables that no rule types above this
+# probability, a lone proper noun above the second (both chosen on the entity dev gold and
+# BKEE dev; see docs/quality.md). A name the rules type by its look alone stays theirs: the
+# typer was wrong more often than right there.
+TYPER_CONFIDENCE = 0.6
+SINGLE_NAME_CONFIDENCE = 0.9
 # Phrases that refer back to the last entity of a kind ("nước này": the last country).
 ANAPHORS = {
     "nước này": "country",
@@ -243,11 +251,12 @@ def _syllables(sentence: Sentence) -> list[_Syllable]:
 
 
 class _SentenceRecogniser:
-    def __init__(self, sentence: Sentence, text: str) -> None:
+    def __init__(self, sentence: Sentence, text: str, typer: NameTyper | None = None) -> None:
         self.sentence = sentence
         self.text = text  # the article text: offsets index it
         self.syl = _syllables(sentence)
         self.gaz = load_gazetteer()
+        self.typer = typer
         self.taken = [False] * len(self.syl)
 
     def adjacent(self, j: int) -> bool:
@@ -738,7 +747,29 @@ class _SentenceRecogniser:
             # too often a common word, a code ("T1") or part of a name: kept only if it links
             # back to a full name in the article.
             f.type = ""
+            # A proper noun (underthesea's Np) that heads nothing ("Baiji", "Hiếu") is typed
+            # when the name typer is sure; "Cục", "VN-Index" are not.
+            if (
+                self.syl[first].pos == "Np"
+                and words[0].lower() not in load_org_heads()
+                and "-" not in words[0]
+            ):
+                self._learned_type(f, words, SINGLE_NAME_CONFIDENCE)
+        else:
+            self._learned_type(f, words)  # a longer name nothing above types
         return f
+
+    def _learned_type(
+        self, f: _Found, words: list[str], threshold: float = TYPER_CONFIDENCE
+    ) -> None:
+        """Let the name typer decide when it is confident ("Kinh Đô" is a company)."""
+        if self.typer is None:
+            return
+        before = [s.text for s in self.syl[max(0, f.first - 2) : f.first]]
+        after = [s.text for s in self.syl[f.last : f.last + 2]]
+        etype, probability = self.typer.predict(words, before, after)
+        if probability >= threshold and etype != f.type:
+            f.type, f.kind = etype, _KIND_OF_TYPE[etype]
 
     def _word_before(self, first: int) -> str:
         """The lower-cased underthesea word (or two) right before syllable ``first``."""
@@ -962,10 +993,29 @@ class _ArticleLinker:
         return sorted(out, key=lambda e: e.mentions[0].start)
 
 
+def typed_names(
+    article: Article, sentences: list[Sentence]
+) -> list[tuple[list[str], list[str], list[str], str]]:
+    """Training examples for the name typer: ``(name syllables, 2 syllables before, 2 after,
+    type)`` of every capitalised name the rules type with evidence (the gazetteer, a title,
+    a kinship, place or organisation word), with the learned typer switched off."""
+    out = []
+    for sentence in sentences:
+        rec = _SentenceRecogniser(sentence, article.text, typer=None)
+        for f in rec.run():
+            words = [s.text for s in rec.syl[f.first : f.last]]
+            if f.type not in _KIND_OF_TYPE or f.by_shape or not all(w[:1].isupper() for w in words):
+                continue
+            before = [s.text for s in rec.syl[max(0, f.first - 2) : f.first]]
+            out.append((words, before, [s.text for s in rec.syl[f.last : f.last + 2]], f.type))
+    return out
+
+
 def recognize(article: Article, sentences: list[Sentence]) -> list[Entity]:
     """Find and link the entities of an article (mentions carry sentence and offsets)."""
     linker = _ArticleLinker(article)
-    recognisers = [_SentenceRecogniser(s, article.text) for s in sentences]
+    typer = default_typer()
+    recognisers = [_SentenceRecogniser(s, article.text, typer) for s in sentences]
     found = [r.run() for r in recognisers]
     # A short name the article defines for an organisation ("(Vitas)") stays one when it comes
     # back after a preposition ("tại Vitas") or alone.
