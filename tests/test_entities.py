@@ -157,3 +157,17 @@ def test_religions_are_not_organisations():
     found = _typed("Tin\n\nẢrập Xêút đề xuất lập lực lượng Hồi giáo tại Iraq.")
     assert not any(t == "ORG" for t, _ in found)
     assert ("LOC", "Iraq") in found
+
+
+def test_abbreviated_unit_words_are_not_part_of_the_place_name():
+    types = {
+        m.text: e.type
+        for e in analyze(
+            "Tin\n\nCăn hộ ở P.Tân Thuận Đông và Q.Bình Tân, gần Q.7 của TP.HCM. Ông H.Trung nói."
+        ).entities
+        for m in e.mentions
+    }
+    assert types["Tân Thuận Đông"] == "LOC" and types["Bình Tân"] == "LOC"
+    assert types["Q.7"] == "LOC" and types["TP.HCM"] == "LOC"
+    # After "ông" the letter is a person's initial, not a district.
+    assert types.get("H.Trung") == "PER" and "Trung" not in types

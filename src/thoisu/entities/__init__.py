@@ -68,6 +68,7 @@ _LOCATION_PREPS = frozenset(
         "khóm",
     }
 )
+_UNIT_ABBREVIATIONS = {"P.": "phường", "Q.": "quận", "H.": "huyện", "X.": "xã"}
 # "quận 6", "phường 9", "Q.7": Ho Chi Minh City's numbered districts and wards are names.
 _NUMBERED_UNITS = frozenset({"quận", "phường"})
 _NUMBERED_UNIT_SHORT = re.compile(r"[QP]\.\d{1,2}")
@@ -246,7 +247,17 @@ def _syllables(sentence: Sentence) -> list[_Syllable]:
             t += 1
         covering = t if t < len(tokens) and tokens[t].start <= start else -1
         pos = tokens[covering].pos if covering >= 0 else ""
-        out.append(_Syllable(m.group(), start, end, pos, covering))
+        text = m.group()
+        unit = _UNIT_ABBREVIATIONS.get(text[:2]) if len(text) > 2 and text[2].isupper() else None
+        person_before = out and (
+            out[-1].text.lower() in load_kinship() or out[-1].text in ("Ông", "Bà")
+        )
+        if unit and not person_before:  # "ông H.Trung": an initial, not a district
+            # "P.Tân Thuận Đông", "Q.Bình Tân": the abbreviated unit word reads as the word
+            # itself, and the name after it is a name of its own.
+            out.append(_Syllable(unit, start, start + 2, pos, covering))
+            start, text = start + 2, text[2:]
+        out.append(_Syllable(text, start, end, pos, covering))
     return out
 
 
@@ -260,8 +271,10 @@ class _SentenceRecogniser:
         self.taken = [False] * len(self.syl)
 
     def adjacent(self, j: int) -> bool:
-        """Only spaces between syllable ``j - 1`` and ``j``: names never cross punctuation."""
-        return self.text[self.syl[j - 1].end : self.syl[j].start].isspace()
+        """Only spaces between syllable ``j - 1`` and ``j``: names never cross punctuation.
+        (Nothing between them: an abbreviated unit word and its name, "Q.Bình Tân".)"""
+        gap = self.text[self.syl[j - 1].end : self.syl[j].start]
+        return not gap or gap.isspace()
 
     def surface(self, first: int, last: int) -> str:
         return self.text[self.syl[first].start : self.syl[last - 1].end]
