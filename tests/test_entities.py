@@ -171,3 +171,10 @@ def test_abbreviated_unit_words_are_not_part_of_the_place_name():
     assert types["Q.7"] == "LOC" and types["TP.HCM"] == "LOC"
     # After "ông" the letter is a person's initial, not a district.
     assert types.get("H.Trung") == "PER" and "Trung" not in types
+
+
+def test_a_vietnamese_ministry_name_before_a_foreign_country_is_that_countrys():
+    ents = _entities("Tin\n\nBộ Công an Trung Quốc và Bộ Công an cùng điều tra.")
+    assert "gov:vietnam-public-security" in ents
+    china = [e for e in ents.values() if e.type == "ORG" and e.code and e.code.startswith("CHN")]
+    assert [m.text for e in china for m in e.mentions] == ["Bộ Công an Trung Quốc"]

@@ -334,7 +334,7 @@ class _SentenceRecogniser:
                     continue  # aliases are proper names: at least one capitalised syllable
                 surface = " ".join(self.surface(i, j).split())
                 entry = self.gaz.lookup(surface)
-                if entry and self._defers_to_org(surface, j):
+                if entry and self._defers_to_org(surface, j, entry):
                     continue
                 if entry and self._accept_gazetteer(i, j):
                     first = self._unit_prefix_end(i, j, entry)
@@ -361,14 +361,17 @@ class _SentenceRecogniser:
                 return k
         return i
 
-    def _defers_to_org(self, surface: str, j: int) -> bool:
-        """ "Chính phủ" is Vietnam's government, but "Chính phủ Uzbekistan" is another one."""
-        if surface.lower() not in load_org_heads() or j >= len(self.syl) or not self.adjacent(j):
+    def _defers_to_org(self, surface: str, j: int, entry: GazetteerEntry) -> bool:
+        """ "Chính phủ" is Vietnam's government, but "Chính phủ Uzbekistan" is another one;
+        so "Bộ Công an" is Vietnam's ministry, "Bộ Công an Trung Quốc" China's."""
+        head = surface.lower() in load_org_heads()
+        vietnamese_body = entry.kind == "gov" and entry.country == "VNM"
+        if not (head or vietnamese_body) or j >= len(self.syl) or not self.adjacent(j):
             return False
         for k in range(min(len(self.syl), j + 4), j, -1):
-            entry = self.gaz.lookup(" ".join(s.text for s in self.syl[j:k]))
-            if entry is not None and entry.kind in ("country", "province", "city"):
-                return True
+            place = self.gaz.lookup(" ".join(s.text for s in self.syl[j:k]))
+            if place is not None and place.kind in ("country", "province", "city"):
+                return head or place.country != "VNM" and place.code != "VNM"
         return False
 
     def _accept_gazetteer(self, i: int, j: int) -> bool:
