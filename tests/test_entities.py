@@ -178,3 +178,9 @@ def test_a_vietnamese_ministry_name_before_a_foreign_country_is_that_countrys():
     assert "gov:vietnam-public-security" in ents
     china = [e for e in ents.values() if e.type == "ORG" and e.code and e.code.startswith("CHN")]
     assert [m.text for e in china for m in e.mentions] == ["Bộ Công an Trung Quốc"]
+
+
+def test_holidays_and_levels_of_government_are_not_names():
+    ents = _entities("Tin\n\nTrước Tết Nguyên đán, UBND cấp có thẩm quyền phải chứng thực văn bản.")
+    surfaces = {m.text for e in ents.values() for m in e.mentions}
+    assert not any(s.startswith(("Tết", "UBND")) for s in surfaces)

@@ -622,6 +622,10 @@ class _SentenceRecogniser:
             return False
         if word in _ADMIN_UNITS:
             return False
+        # "UBND cấp có thẩm quyền", "UBND cấp xã": a level of government, not a name
+        # ("TAND cấp cao" is one).
+        if word == "cấp" and (j + 1 >= len(self.syl) or self.syl[j + 1].text.lower() != "cao"):
+            return False
         pos = self.syl[j].pos
         if pos in ("N", "Nc", "A"):
             return True
