@@ -30,7 +30,14 @@ from pathlib import Path
 
 import numpy as np
 
-from thoisu.entities.typer import DEFAULT_MODEL, DIMENSIONS, TYPES, feature_index, name_features
+from thoisu.entities.typer import (
+    CONTEXT_SYLLABLES,
+    DEFAULT_MODEL,
+    DIMENSIONS,
+    TYPES,
+    feature_index,
+    name_features,
+)
 from thoisu.evaluation import gold_article_ids
 
 REPO = Path(__file__).resolve().parents[1]
@@ -58,12 +65,12 @@ def bkee_examples(split: str) -> list[Example]:
             inside = [i for i, (_, s, e) in enumerate(syls) if m.start <= s and e <= m.end]
             if not inside:
                 continue
-            a, b = inside[0], inside[-1] + 1
+            a, b, n = inside[0], inside[-1] + 1, CONTEXT_SYLLABLES
             out.append(
                 (
                     [w for w, _, _ in syls[a:b]],
-                    [w for w, _, _ in syls[max(0, a - 2) : a]],
-                    [w for w, _, _ in syls[b : b + 2]],
+                    [w for w, _, _ in syls[max(0, a - n) : a]],
+                    [w for w, _, _ in syls[b : b + n]],
                     _BKEE_TYPES[m.label],
                 )
             )

@@ -30,7 +30,7 @@ from .gazetteer import (
     load_org_heads,
     load_titles,
 )
-from .typer import NameTyper, default_typer
+from .typer import CONTEXT_SYLLABLES, NameTyper, default_typer
 
 __all__ = ["recognize", "typed_names", "slugify", "fold", "ANAPHORS"]
 
@@ -249,10 +249,8 @@ def _syllables(sentence: Sentence) -> list[_Syllable]:
         pos = tokens[covering].pos if covering >= 0 else ""
         text = m.group()
         unit = _UNIT_ABBREVIATIONS.get(text[:2]) if len(text) > 2 and text[2].isupper() else None
-        person_before = out and (
-            out[-1].text.lower() in load_kinship() or out[-1].text in ("Ông", "Bà")
-        )
-        if unit and not person_before:  # "ông H.Trung": an initial, not a district
+        if unit and not (out and out[-1].text.lower() in load_kinship()):
+            # ("ông H.Trung": an initial, not a district)
             # "P.Tân Thuận Đông", "Q.Bình Tân": the abbreviated unit word reads as the word
             # itself, and the name after it is a name of its own.
             out.append(_Syllable(unit, start, start + 2, pos, covering))
@@ -371,7 +369,7 @@ class _SentenceRecogniser:
         for k in range(min(len(self.syl), j + 4), j, -1):
             place = self.gaz.lookup(" ".join(s.text for s in self.syl[j:k]))
             if place is not None and place.kind in ("country", "province", "city"):
-                return head or place.country != "VNM" and place.code != "VNM"
+                return head or (place.country != "VNM" and place.code != "VNM")
         return False
 
     def _accept_gazetteer(self, i: int, j: int) -> bool:
@@ -785,11 +783,17 @@ class _SentenceRecogniser:
         """Let the name typer decide when it is confident ("Kinh Đô" is a company)."""
         if self.typer is None:
             return
-        before = [s.text for s in self.syl[max(0, f.first - 2) : f.first]]
-        after = [s.text for s in self.syl[f.last : f.last + 2]]
-        etype, probability = self.typer.predict(words, before, after)
+        etype, probability = self.typer.predict(words, *self.context(f))
         if probability >= threshold and etype != f.type:
             f.type, f.kind = etype, _KIND_OF_TYPE[etype]
+
+    def context(self, f: _Found) -> tuple[list[str], list[str]]:
+        """The syllables the name typer sees on each side of ``f``."""
+        n = CONTEXT_SYLLABLES
+        return (
+            [s.text for s in self.syl[max(0, f.first - n) : f.first]],
+            [s.text for s in self.syl[f.last : f.last + n]],
+        )
 
     def _word_before(self, first: int) -> str:
         """The lower-cased underthesea word (or two) right before syllable ``first``."""
@@ -1026,8 +1030,7 @@ def typed_names(
             words = [s.text for s in rec.syl[f.first : f.last]]
             if f.type not in _KIND_OF_TYPE or f.by_shape or not all(w[:1].isupper() for w in words):
                 continue
-            before = [s.text for s in rec.syl[max(0, f.first - 2) : f.first]]
-            out.append((words, before, [s.text for s in rec.syl[f.last : f.last + 2]], f.type))
+            out.append((words, *rec.context(f), f.type))
     return out
 
 

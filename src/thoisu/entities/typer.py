@@ -22,7 +22,15 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["TYPES", "DIMENSIONS", "DEFAULT_MODEL", "NameTyper", "name_features", "feature_index"]
+__all__ = [
+    "TYPES",
+    "DIMENSIONS",
+    "DEFAULT_MODEL",
+    "CONTEXT_SYLLABLES",
+    "NameTyper",
+    "name_features",
+    "feature_index",
+]
 
 TYPES = ("PER", "LOC", "ORG")
 DIMENSIONS = 1 << 18  # hashed feature space; collisions are rare at this size
@@ -30,7 +38,7 @@ DEFAULT_MODEL = Path(__file__).parent / "models" / "name_typer.npz"
 _VIETNAMESE_LETTERS = re.compile(
     r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE
 )
-_CONTEXT = 2  # syllables of context on each side
+CONTEXT_SYLLABLES = 2  # syllables of context on each side
 
 
 def _shape(word: str) -> str:
@@ -65,8 +73,8 @@ def name_features(
         feats += ["trigram=" + padded[k : k + 3] for k in range(len(padded) - 2)]
     if not context:
         return feats
-    left = [w.lower() for w in before[-_CONTEXT:]]
-    right = [w.lower() for w in after[:_CONTEXT]]
+    left = [w.lower() for w in before[-CONTEXT_SYLLABLES:]]
+    right = [w.lower() for w in after[:CONTEXT_SYLLABLES]]
     feats.append("before=" + (left[-1] if left else "<s>"))
     feats.append("after=" + (right[0] if right else "</s>"))
     if len(left) == 2:

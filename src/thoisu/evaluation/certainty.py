@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import GOLD_DIR
+
 __all__ = [
     "CERTAINTIES",
     "GOLD_PATH",
@@ -45,7 +47,7 @@ __all__ = [
 
 CERTAINTIES = ("asserted", "reported", "possible", "negated", "question")
 REPO = Path(__file__).resolve().parents[3]
-GOLD_PATH = REPO / "tests" / "gold" / "certainty_attribution.jsonl"
+GOLD_PATH = GOLD_DIR / "certainty_attribution.jsonl"
 VNTC_PATH = REPO.parent / "shared" / "data" / "vntc" / "vntc_sample.jsonl.gz"
 CATEGORIES = ("Thế giới", "Chính trị - Xã hội")
 SEED = 20250

@@ -29,6 +29,7 @@ from typing import Any
 from ..clean import normalize_tones
 from ..entities import ANAPHORS
 from ..records import Entity, Sentence
+from . import GOLD_DIR
 from .bkee import BkeeDocument, read_split
 from .metrics import prf
 
@@ -53,7 +54,7 @@ Bag = set[tuple[str, str]]
 SpanT = tuple[str, int, int, str]  # doc id, start, end, type
 
 _REPO = Path(__file__).resolve().parents[3]
-GOLD_PATH = _REPO / "tests" / "gold" / "ner_vntc.jsonl"
+GOLD_PATH = GOLD_DIR / "ner_vntc.jsonl"
 VNTC_PATH = _REPO.parent / "shared" / "data" / "vntc" / "vntc_sample.jsonl.gz"
 # Capitalised pronouns that BKEE marks as PER mentions: not names.
 _PRONOUNS = frozenset({"tôi", "anh ta", "ông", "bà", "họ", "chúng tôi", "cô", "anh", "ông ta"})
