@@ -39,6 +39,7 @@ from thoisu.entities.typer import (
     name_features,
 )
 from thoisu.evaluation import gold_article_ids
+from thoisu.evaluation.entities import NAME_TYPER_VNTC_ARTICLES
 
 REPO = Path(__file__).resolve().parents[1]
 VNTC = REPO.parent / "shared" / "data" / "vntc" / "vntc_sample.jsonl.gz"
@@ -153,7 +154,9 @@ def accuracy(weights: np.ndarray, examples: list[Example], context: bool) -> dic
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-o", "--output", type=Path, default=DEFAULT_MODEL)
-    parser.add_argument("--articles", type=int, default=8000, help="VNTC articles to read")
+    parser.add_argument(
+        "--articles", type=int, default=NAME_TYPER_VNTC_ARTICLES, help="VNTC articles to read"
+    )
     parser.add_argument("--per-name", type=int, default=5)
     parser.add_argument(
         "--names", type=Path, help="JSON file of the VNTC examples: written once, then reused"

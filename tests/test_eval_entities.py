@@ -7,7 +7,9 @@ import pytest
 from thoisu.evaluation.certainty import load_gold as load_certainty_gold
 from thoisu.evaluation.entities import (
     BATCH_SEEDS,
+    NAME_TYPER_VNTC_ARTICLES,
     VNTC_PATH,
+    draw_exclusions,
     evaluate_articles,
     load_gold,
     normalise,
@@ -45,8 +47,8 @@ def test_score_spans_exact() -> None:
 
 def test_gold_is_well_formed() -> None:
     rows = load_gold()
-    assert len(rows) == 80 and len({r["id"] for r in rows}) == 80
-    for batch in (1, 2):
+    assert len(rows) == 120 and len({r["id"] for r in rows}) == 120
+    for batch in BATCH_SEEDS:
         part = load_gold(batch=batch)
         assert len(part) == 40 and sum(r["split"] == "dev" for r in part) == 20
     assert all(t in ("PER", "LOC", "ORG") and s for r in rows for t, s in r["entities"])
@@ -54,11 +56,19 @@ def test_gold_is_well_formed() -> None:
 
 @pytest.mark.skipif(not VNTC_PATH.exists(), reason="VNTC sample not available")
 def test_gold_batches_are_the_documented_draws() -> None:
-    first = [d["id"] for d in select_articles(seed=BATCH_SEEDS[1])]
-    assert first == [r["id"] for r in load_gold(batch=1)]
+    for batch, seed in BATCH_SEEDS.items():
+        drawn = select_articles(seed=seed, exclude=draw_exclusions(batch))
+        assert [d["id"] for d in drawn] == [r["id"] for r in load_gold(batch=batch)]
+
+
+@pytest.mark.skipif(not VNTC_PATH.exists(), reason="VNTC sample not available")
+def test_later_batches_leave_out_what_the_name_typer_read() -> None:
+    exclusions = draw_exclusions(3)
+    earlier = {r["id"] for r in load_gold() if r["batch"] < 3}
     certainty = {r.article_id for r in load_certainty_gold()}
-    second = select_articles(seed=BATCH_SEEDS[2], exclude=frozenset(first) | certainty)
-    assert [d["id"] for d in second] == [r["id"] for r in load_gold(batch=2)]
+    assert earlier | certainty <= exclusions
+    assert len(exclusions - earlier - certainty) == NAME_TYPER_VNTC_ARTICLES
+    assert not exclusions & {r["id"] for r in load_gold(batch=3)}
 
 
 @pytest.mark.skipif(not VNTC_PATH.exists(), reason="VNTC sample not available")

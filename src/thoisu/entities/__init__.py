@@ -79,6 +79,28 @@ _VIETNAMESE_ONLY = re.compile(
     r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE
 )
 _PRONOUN_PERSON = frozenset({"ông", "bà"})
+# English words that end the names of companies, media and clubs: "Vietnam Airlines",
+# "Deutsche Bank", "Manchester United" are organisations, whatever place they start with.
+_ORG_SUFFIXES = frozenset(
+    {
+        "Airlines",
+        "Airways",
+        "Bank",
+        "Group",
+        "Holdings",
+        "Corporation",
+        "Corp",
+        "Inc",
+        "Telecom",
+        "Motors",
+        "Times",
+        "Post",
+        "United",
+        "FC",
+        "University",
+        "Foundation",
+    }
+)
 _KIND_OF_TYPE = {"PER": "person", "LOC": "place", "ORG": "org"}
 # The name typer types a name of two or more syllables that no rule types above this
 # probability, a lone proper noun above the second (both chosen on the entity dev gold and
@@ -99,7 +121,9 @@ _PRONOUN_FOLLOWERS = frozenset({"ấy", "ta"})
 
 
 _PLURALS = frozenset({"các", "những", "nhiều", "mọi", "vài", "số"})
-_PLACE_KINDS = frozenset({"country", "igo", "province", "city", "region", "former_country"})
+_PLACE_KINDS = frozenset(
+    {"country", "igo", "province", "city", "region", "former_country", "former_province", "island"}
+)
 # Administrative units written before a place name inside an organisation name.
 _ADMIN_UNITS = frozenset(
     {
@@ -373,8 +397,20 @@ class _SentenceRecogniser:
         return False
 
     def _accept_gazetteer(self, i: int, j: int) -> bool:
+        # "Vietnam Airlines", "Manchester United": a place opening an organisation's name.
+        k = j
+        while k < len(self.syl) and k < j + 3 and self.adjacent(k) and self.syl[k].capitalised:
+            if self.syl[k].text in _ORG_SUFFIXES:
+                return False
+            k += 1
         if j - i > 1:
-            return True
+            # "miền Nam" is southern Vietnam, but "miền Nam Iraq" the south of Iraq.
+            return not (
+                self.syl[i].text.lower() == "miền"
+                and j < len(self.syl)
+                and self.adjacent(j)
+                and self.syl[j].capitalised
+            )
         # A one-syllable alias ("Anh", "Nga", "Đức", "Mỹ") is also a Vietnamese given name.
         prev = self.syl[i - 1] if i > 0 and self.adjacent(i) else None
         if prev is not None:
@@ -389,6 +425,21 @@ class _SentenceRecogniser:
                     k -= 1
                 if any(self.syl[p].text in _surnames() for p in range(k, i - 1)):
                     return False
+        # ... and opens Vietnamese place names: "xã Mỹ Xá", "ngụ Đức Hòa" (but "Tổng thống
+        # Nga Putin", "Việt kiều Mỹ Nguyễn Văn A").
+        nxt = self.syl[j] if j < len(self.syl) and self.adjacent(j) else None
+        if (
+            nxt is not None
+            and nxt.capitalised
+            and nxt.text not in _surnames()
+            and not self._ends_title(i)
+            and (
+                # underthesea reads one word ("Mỹ_Xá"), with a Vietnamese-looking syllable
+                (nxt.token == self.syl[i].token >= 0 and not nxt.text.isascii())
+                or (_VIETNAMESE_ONLY.search(nxt.text) and self.gaz.lookup(nxt.text) is None)
+            )
+        ):
+            return False
         if (
             i == 0
             and self.syl[i].text == "Anh"
@@ -528,6 +579,7 @@ class _SentenceRecogniser:
         nested: list[_Found] = []
         committed = j  # end of the name as accepted so far
         tail = 0  # lower-case syllables since the last capitalised word or place
+        conjoined = False  # a "và" inside the name, since the last capitalised word
         lower_total = 0
         proper = False  # a proper name (Np, not a head word) has been read
         about = False  # inside "tội phạm về ...": the object of a police unit
@@ -542,12 +594,12 @@ class _SentenceRecogniser:
                     j = committed = g.last
                     tail = 0
                     break
-                if (
-                    head_capitalised
-                    and not tail
-                    and (g.kind == "gov" or (g.kind in ("media", "agency") and head_type == "MED"))
+                if head_capitalised and (
+                    g.kind == "gov"
+                    or (not tail and g.kind in ("media", "agency") and head_type == "MED")
                 ):
-                    # "Thanh tra Chính phủ", "Văn phòng Quốc hội": a body inside the name.
+                    # "Thanh tra Chính phủ", "Văn phòng Quốc hội", "Vụ chính sách thuế Bộ Tài
+                    # chính": a body inside the name.
                     nested.append(g)
                     j = committed = g.last
                     tail = 0
@@ -574,6 +626,7 @@ class _SentenceRecogniser:
                     break
                 j = committed = k
                 tail = 0
+                conjoined = False
                 continue
             if not head_capitalised or self.taken[j] or s.capitalised:
                 break
@@ -587,8 +640,13 @@ class _SentenceRecogniser:
                 and (" ".join(x.text for x in self.syl[max(i, j - 2) : j]).lower() == "tội phạm")
             ):
                 about = True
-            elif word == "và" and about:
-                pass
+            elif word == "và" and (about or self._and_in_name(j)):
+                if not about:
+                    # What follows "và" is kept only up to a capitalised word; what comes
+                    # before it may end the name ("Hiệp hội Chủ tàu và doanh nghiệp").
+                    if tail and not conjoined and self._lower_ending(i, j, proper):
+                        committed = j
+                    conjoined = True
             elif not self._name_word(j, word):
                 break
             if lower_total + (k - j) > (_MAX_LOWER_ABOUT if about else _MAX_LOWER):
@@ -596,23 +654,38 @@ class _SentenceRecogniser:
             lower_total += k - j
             tail += k - j
             j = k
-        if tail and j > committed:
-            # A lower-case ending with no name after it: kept in mid-sentence only (a capital
-            # opening a sentence does not mark a name) and when it ends on a noun.
-            last = self.syl[j - 1]
-            opens_sentence = i == 0 or self.syl[i - 1].text in {'"', "“", "-", "–", "("}
-            if (
-                not opens_sentence
-                and not proper
-                and last.pos in ("N", "Nc")
-                and last.text.lower()
-                not in {
-                    "về",
-                    "và",
-                }
-            ):
-                committed = j
+        if tail and j > committed and not conjoined and self._lower_ending(i, j, proper):
+            committed = j
         return committed, nested
+
+    def _lower_ending(self, i: int, j: int, proper: bool) -> bool:
+        """May the organisation opened at ``i`` end on the lower-case word before ``j``? Only
+        in mid-sentence (a capital opening a sentence does not mark a name), after no proper
+        name, and on a noun."""
+        last = self.syl[j - 1]
+        opens_sentence = i == 0 or self.syl[i - 1].text in {'"', "“", "-", "–", "("}
+        return (
+            not opens_sentence
+            and not proper
+            and last.pos in ("N", "Nc")
+            and last.text.lower() not in {"về", "và"}
+        )
+
+    def _and_in_name(self, j: int) -> bool:
+        """Is "và" at syllable ``j`` inside a name ("Công ty Thương mại và Dịch vụ X", "Ngân
+        hàng Đầu tư và Phát triển") rather than between two ("Vinamilk và Sabeco", "Bộ Y tế và
+        Bộ Tài chính")? Both sides must be common words, the right one no head or title."""
+        if j + 1 >= len(self.syl) or not self.adjacent(j + 1) or self.syl[j - 1].pos == "Np":
+            return False
+        nxt = self.syl[j + 1]
+        word = self._token_text(j + 1).lower()
+        return (
+            nxt.pos in ("N", "V", "A")
+            and word not in load_org_heads()
+            and word not in load_titles()
+            and word not in load_kinship()
+            and word not in _PLURALS
+        )
 
     def _name_word(self, j: int, word: str) -> bool:
         """May the lower-case word at syllable ``j`` continue an organisation name?"""
@@ -660,6 +733,25 @@ class _SentenceRecogniser:
             ):
                 while last > i and self.syl[last - 1].token == self.syl[j].token:
                     last -= 1
+            elif (
+                last - i == 1
+                and last < n
+                and self.syl[last].token == self.syl[i].token >= 0
+                and self.adjacent(last)
+                and self._word_before(i) in _facility_heads()
+            ):
+                # A facility named by a capitalised word: "Quảng trường Chiến thắng" (but in
+                # "Sân bay Quốc tế Pearson" the word belongs to the head).
+                end = self._token_end(i)
+                head = f"{self._word_before(i)} {self._token_text(i).lower()}"
+                if head in _facility_heads():
+                    i = end
+                    continue
+                f = _Found(i, end, type="LOC", kind="place")
+                self._take(f)
+                out.append(f)
+                i = f.last
+                continue
             first = self._strip_leading(i, last)
             if first < last:
                 out.append(self._classify(first, last, gaz))
@@ -696,6 +788,10 @@ class _SentenceRecogniser:
                 if " ".join(s.text for s in self.syl[k:e]).lower() in titles:
                     first = max(first, min(e, j))
                     break
+        # A capitalised title that runs on in lower case ("Phó giám đốc Bưu điện"): no name.
+        for k in range(min(len(self.syl), first + 6), j, -1):
+            if " ".join(s.text for s in self.syl[first:k]).lower() in titles:
+                return j
         # Titles written capitalised ("Tướng", "Tổng thống") are not part of the name.
         changed = True
         while changed and first < j:
@@ -705,7 +801,12 @@ class _SentenceRecogniser:
                     first, changed = k, True
                     break
         # "Ông Putin", "Bà Merkel" opening a sentence: the honorific is not part of the name.
-        if first + 1 < j and self.syl[first].text.lower() in _PRONOUN_PERSON:
+        # After a street or place word it is part of the name: "đường Bà Hom", "chợ Bà Chiểu".
+        if (
+            first + 1 < j
+            and self.syl[first].text.lower() in _PRONOUN_PERSON
+            and not (first == i and self._word_before(i) in _facility_heads() | _LOCATION_PREPS)
+        ):
             first += 1
         # Peoples and religions ("Do Thái", "Hồi giáo"), not names: the capitalised syllables
         # or the whole underthesea word they open.
@@ -727,13 +828,18 @@ class _SentenceRecogniser:
     def _classify(self, first: int, last: int, gaz: list[_Found]) -> _Found:
         f = _Found(first, last)
         words = [s.text for s in self.syl[first:last]]
-        prev = self.syl[first - 1].text.lower() if first > 0 else ""
+        # The word right before, unless punctuation separates it: in "quân cảnh hoàng gia Anh
+        # (RMP)" the country "Anh" is no kinship word of "RMP".
+        prev = self.syl[first - 1].text.lower() if first > 0 and self.adjacent(first) else ""
         title, affiliation = self._title_before(first, gaz)
         before = self._word_before(first)
         if before in _facility_heads():
             f.type, f.kind = "LOC", "place"
-        elif before in load_org_heads() and not self.syl[first - 1].capitalised:
-            # "tổ chức Wa Sunna", "hãng Boeing": the name of the organisation the head opens.
+        elif self._named_by_org_head(first, gaz):
+            # "tổ chức Wa Sunna", "hãng Boeing", "hãng hàng không Pháp Air France": the name
+            # of the organisation the head opens.
+            f.type, f.kind = "ORG", "org"
+        elif len(words) >= 2 and words[-1] in _ORG_SUFFIXES:
             f.type, f.kind = "ORG", "org"
         elif title is not None:
             f.type, f.kind, f.role = "PER", "person", title.text
@@ -776,6 +882,17 @@ class _SentenceRecogniser:
         else:
             self._learned_type(f, words)  # a longer name nothing above types
         return f
+
+    def _named_by_org_head(self, first: int, gaz: list[_Found]) -> bool:
+        """Does a lower-case organisation head (and maybe a country) come right before?"""
+        country = next((g for g in gaz if g.last == first and g.kind == "country"), None)
+        if country is not None and self.adjacent(first):
+            first = country.first
+        return (
+            first > 0
+            and self._word_before(first) in load_org_heads()
+            and not self.syl[first - 1].capitalised
+        )
 
     def _learned_type(
         self, f: _Found, words: list[str], threshold: float = TYPER_CONFIDENCE
@@ -838,6 +955,8 @@ class _SentenceRecogniser:
         steps = 0
         while k > 0 and steps < 8:
             steps += 1
+            if set(self.text[self.syl[k - 1].end : self.syl[k].start]) & set("()[]"):
+                break  # "Trung đoàn ... của Nữ Hoàng (QLR)": a short name, not the queen
             # a title ending at k?
             for t in range(max(0, k - 5), k):
                 key = " ".join(s.text for s in self.syl[t:k]).lower()

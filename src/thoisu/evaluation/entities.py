@@ -40,6 +40,7 @@ __all__ = [
     "score_spans",
     "load_gold",
     "select_articles",
+    "draw_exclusions",
     "vntc_text",
     "thoisu_bag",
     "underthesea_bag",
@@ -108,9 +109,33 @@ def load_gold(
     ]
 
 
-# The draws the gold was annotated on (tests/gold/README.md): batch 1, then batch 2 drawn
-# with another seed from the articles no gold file had used yet.
-BATCH_SEEDS = {1: 2007, 2: 2026}
+# The draws the gold was annotated on (tests/gold/README.md): batch 1, then each later batch
+# drawn with another seed from the articles no gold file had used yet. From batch 3 on the
+# pool also leaves out the VNTC articles the name typer learned from: the first
+# NAME_TYPER_VNTC_ARTICLES non-gold articles in file order (scripts/train_name_typer.py).
+BATCH_SEEDS = {1: 2007, 2: 2026, 3: 2027}
+NAME_TYPER_VNTC_ARTICLES = 8000
+
+
+def draw_exclusions(batch: int, path: Path = VNTC_PATH) -> frozenset[str]:
+    """The ids left out of the pool that gold batch ``batch`` was drawn from."""
+    out = {r["id"] for r in load_gold() if r["batch"] < batch}
+    if batch == 1:
+        return frozenset(out)
+    certainty = GOLD_DIR / "certainty_attribution.jsonl"
+    for line in certainty.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            out.add(json.loads(line)["article_id"])
+    if batch >= 3:
+        typer_read: list[str] = []
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            for d in map(json.loads, f):
+                if len(typer_read) == NAME_TYPER_VNTC_ARTICLES:
+                    break
+                if d["id"] not in out:
+                    typer_read.append(d["id"])
+        out.update(typer_read)
+    return frozenset(out)
 
 
 def select_articles(
