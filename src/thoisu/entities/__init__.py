@@ -68,6 +68,8 @@ _LOCATION_PREPS = frozenset(
         "khóm",
     }
 )
+# Prepositions of motion: "từ", "đến" introduce people as well as places.
+_MOTION_PREPS = frozenset({"từ", "đến", "tới"})
 _UNIT_ABBREVIATIONS = {"P.": "phường", "Q.": "quận", "H.": "huyện", "X.": "xã"}
 # "quận 6", "phường 9", "Q.7": Ho Chi Minh City's numbered districts and wards are names.
 _NUMBERED_UNITS = frozenset({"quận", "phường"})
@@ -857,7 +859,10 @@ class _SentenceRecogniser:
             prev == "bang" and first > 1 and self.syl[first - 2].text.lower() == "liên"
         ):
             f.type, f.kind = "LOC", "place"
-        elif len(words) >= 2 and (words[0] in _surnames() or self._foreign_name(words)):
+            if prev in _MOTION_PREPS and self._person_shaped(words):
+                # "mua AC Milan từ Silvio Berlusconi": from a person as often as a place.
+                self._learned_type(f, words)
+        elif self._person_shaped(words):
             f.type, f.kind, f.by_shape = "PER", "person", True
         elif (
             len(words) == 1
@@ -933,6 +938,9 @@ class _SentenceRecogniser:
                 return longer
         return word
 
+    def _person_shaped(self, words: list[str]) -> bool:
+        return len(words) >= 2 and (words[0] in _surnames() or self._foreign_name(words))
+
     @staticmethod
     def _foreign_name(words: list[str]) -> bool:
         return (
@@ -969,6 +977,8 @@ class _SentenceRecogniser:
                     affiliation = g  # keeps the one nearest the title
                 k = g.first
             elif prev.text.lower() in _TITLE_GAP_WORDS:
+                if k == first and prev.text.lower() in {"của", "tại", "ở"}:
+                    break  # "phát ngôn viên của MILF": the name is the body, not the person
                 k -= 1
             else:
                 break
