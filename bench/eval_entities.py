@@ -12,7 +12,14 @@ from __future__ import annotations
 import argparse
 import time
 
-from thoisu.evaluation.entities import TYPES, evaluate_articles, evaluate_bkee
+from thoisu.evaluation.entities import (
+    BATCH_SEEDS,
+    TYPES,
+    evaluate_articles,
+    evaluate_bkee,
+    load_gold,
+    score_bags,
+)
 
 SYSTEMS = ("thoisu", "underthesea")
 
@@ -43,6 +50,14 @@ def main() -> None:
         res = evaluate_articles(split=split)
         for name in SYSTEMS:
             print(_row(f"{name}, VNTC {split} ({res['articles']} art.)", res[name]))
+        # Each gold batch apart: batch 3 was drawn and annotated last (tests/gold/README.md).
+        for batch in BATCH_SEEDS:
+            rows = load_gold(split=split, batch=batch)
+            gold = [[tuple(e) for e in r["entities"]] for r in rows]
+            for name in SYSTEMS:
+                bags = [[tuple(x) for x in res["bags"][name][r["id"]]] for r in rows]
+                label = f"{name}, {split} batch {batch} ({len(rows)} art.)"
+                print(_row(label, score_bags(gold, bags)))
     bkee = evaluate_bkee("dev", limit=args.bkee_limit)
     for name in SYSTEMS:
         print(_row(f"{name}, BKEE dev spans ({bkee['documents']} docs)", bkee[name]))

@@ -73,8 +73,9 @@ def test_later_batches_leave_out_what_the_name_typer_read() -> None:
 
 @pytest.mark.skipif(not VNTC_PATH.exists(), reason="VNTC sample not available")
 def test_thoisu_quality_floor_on_dev_gold() -> None:
-    # Measured 93.8 (thoisu; ORG 90.4) and 34.2 (underthesea ner()) on the 40 dev articles.
+    # Measured 92.5 (thoisu; ORG 88.0) on the 60 dev articles of batches 1-3, and 34.2
+    # (underthesea ner()) on the 40 of batches 1-2.
     res = evaluate_articles(split="dev")
-    assert res["thoisu"]["all"]["f1"] >= 88.7
-    assert res["thoisu"]["ORG"]["f1"] >= 87.4
+    assert res["thoisu"]["all"]["f1"] >= 87.5
+    assert res["thoisu"]["ORG"]["f1"] >= 85.0
     assert res["thoisu"]["all"]["f1"] >= res["underthesea"]["all"]["f1"] + 20

@@ -143,10 +143,11 @@ def select_articles(
     per_category: int = 7,
     seed: int = BATCH_SEEDS[1],
     exclude: frozenset[str] = frozenset(),
+    size: int = 40,
 ) -> list[dict]:
     """A reproducible draw of short articles (title, body of 400-1,400 characters):
     ``per_category`` from each of six categories with ``random.Random(seed)`` over the
-    id-sorted pool (``exclude``: ids left out of the pool), interleaved, first 40."""
+    id-sorted pool (``exclude``: ids left out of the pool), interleaved, first ``size``."""
     cats = ["Thế giới", "Chính trị - Xã hội", "Kinh doanh", "Thể thao", "Pháp luật", "Văn hóa"]
     pool: dict[str, list[dict]] = {c: [] for c in cats}
     with gzip.open(path, "rt", encoding="utf-8") as f:
@@ -161,7 +162,7 @@ def select_articles(
                 pool[d["category"]].append(d)
     rng = random.Random(seed)
     picked = [rng.sample(sorted(pool[c], key=lambda d: d["id"]), per_category) for c in cats]
-    return [lst[k] for k in range(per_category) for lst in picked][:40]
+    return [lst[k] for k in range(per_category) for lst in picked][:size]
 
 
 @cache
