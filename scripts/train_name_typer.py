@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import random
 import re
 import sys
 import time
@@ -36,6 +35,7 @@ from thoisu.entities.typer import (
     DIMENSIONS,
     TYPES,
     feature_index,
+    fit_softmax,
     name_features,
 )
 from thoisu.evaluation import gold_article_ids
@@ -115,26 +115,10 @@ def train(
 ) -> np.ndarray:
     rows = [feature_index(name_features(w, b, a, context)) for w, b, a, _ in examples]
     gold = [TYPES.index(t) for *_, t in examples]
-    weights = np.zeros((DIMENSIONS, len(TYPES)), dtype=np.float64)
-    squares = np.full_like(weights, 1e-8)
-    order = list(range(len(examples)))
-    rng = random.Random(seed)
-    for epoch in range(epochs):
-        rng.shuffle(order)
-        loss = 0.0
-        for i in order:
-            idx, y = rows[i], gold[i]
-            scores = weights[idx].sum(axis=0)
-            probs = np.exp(scores - scores.max())
-            probs /= probs.sum()
-            loss -= np.log(probs[y] + 1e-12)
-            grad = probs
-            grad[y] -= 1.0
-            g = grad[None, :] + l2 * weights[idx]
-            np.add.at(squares, idx, g * g)
-            np.add.at(weights, idx, -lr * g / np.sqrt(squares[idx]))
-        print(f"  epoch {epoch + 1}: loss {loss / len(order):.3f}", file=sys.stderr)
-    return weights.astype(np.float16)
+    return fit_softmax(
+        rows, gold, len(TYPES), DIMENSIONS, epochs, lr, l2, seed,
+        log=lambda line: print(line, file=sys.stderr),
+    )  # fmt: skip
 
 
 def accuracy(weights: np.ndarray, examples: list[Example], context: bool) -> dict[str, float]:

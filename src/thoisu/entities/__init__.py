@@ -30,9 +30,10 @@ from .gazetteer import (
     load_org_heads,
     load_titles,
 )
+from .mention_filter import Candidate, MentionFilter, default_filter
 from .typer import CONTEXT_SYLLABLES, NameTyper, default_typer
 
-__all__ = ["recognize", "typed_names", "slugify", "fold", "ANAPHORS"]
+__all__ = ["recognize", "typed_names", "mention_candidates", "slugify", "fold", "ANAPHORS"]
 
 _SYLLABLE = re.compile(r"\w+(?:[-‐'’.]\w+)*")
 # Connectors inside foreign names: "bin Laden", "al-Assad", "de Gaulle".
@@ -260,6 +261,7 @@ class _Found:
     country: str | None = None
     role: str | None = None
     nested: list[_Found] = field(default_factory=list)
+    dropped: bool = False  # the mention filter says it is no name
     by_shape: bool = False  # typed from the look of the name alone (no title, word or place)
 
 
@@ -1013,6 +1015,10 @@ class _ArticleLinker:
         for f in found:
             start, end = rec.syl[f.first].start, rec.syl[f.last - 1].end
             surface = " ".join(self.article.text[start:end].split())
+            if f.dropped:
+                for g in f.nested:
+                    self.link(sentence, rec, [g])
+                continue
             if f.entry is not None:
                 e = f.entry
                 ent = self.entity(
@@ -1163,10 +1169,10 @@ def typed_names(
     return out
 
 
-def recognize(article: Article, sentences: list[Sentence]) -> list[Entity]:
-    """Find and link the entities of an article (mentions carry sentence and offsets)."""
-    linker = _ArticleLinker(article)
-    typer = default_typer()
+def _typed_mentions(
+    article: Article, sentences: list[Sentence], typer: NameTyper | None
+) -> tuple[list[_SentenceRecogniser], list[list[_Found]]]:
+    """Every sentence's mentions, typed by the rules (and the name typer) article-wide."""
     recognisers = [_SentenceRecogniser(s, article.text, typer) for s in sentences]
     found = [r.run() for r in recognisers]
     # A short name the article defines for an organisation ("(Vitas)") stays one when it comes
@@ -1200,10 +1206,73 @@ def recognize(article: Article, sentences: list[Sentence]) -> list[Entity]:
             if f.by_shape and rec.surface(f.first, f.last) in typed:
                 f.type, f.kind = typed[rec.surface(f.first, f.last)]
                 f.by_shape = False
+    return recognisers, found
+
+
+def _candidate(
+    rec: _SentenceRecogniser, f: _Found, article_text: str, typer: NameTyper | None
+) -> tuple[str, Candidate]:
+    """The surface of a mention and what the mention filter is told about it."""
+    words = [s.text for s in rec.syl[f.first : f.last]]
+    before, after = rec.context(f)
+    surface = " ".join(rec.surface(f.first, f.last).split())
+    opens = f.first == 0 or rec.syl[f.first - 1].text in {'"', "“", "-", "–"}
+    return surface, Candidate(
+        words=words,
+        before=before,
+        after=after,
+        rule_type=f.type if f.type in _KIND_OF_TYPE else "",
+        kind=f.kind or "",
+        gazetteer=f.entry is not None,
+        by_shape=f.by_shape,
+        titled=f.role is not None,
+        pos=rec.syl[f.first].pos,
+        opens_sentence=opens,
+        repeats=article_text.count(surface),
+        typer=typer.predict(words, before, after) if typer is not None else None,
+    )
+
+
+def mention_candidates(article: Article, sentences: list[Sentence]) -> list[tuple[str, Candidate]]:
+    """Training examples for the mention filter: ``(surface, candidate)`` of every mention the
+    rules and the name typer find, before the filter has its say."""
+    typer = default_typer()
+    recognisers, found = _typed_mentions(article, sentences, typer)
+    return [
+        _candidate(rec, f, article.text, typer)
+        for rec, fs in zip(recognisers, found, strict=True)
+        for f in fs
+    ]
+
+
+def _apply_filter(
+    recognisers: list[_SentenceRecogniser],
+    found: list[list[_Found]],
+    article_text: str,
+    typer: NameTyper | None,
+    mention_filter: MentionFilter,
+) -> None:
+    for rec, fs in zip(recognisers, found, strict=True):
+        for f in fs:
+            decision = mention_filter.decide(_candidate(rec, f, article_text, typer)[1])
+            if decision == "NONE":
+                f.dropped = True
+            elif decision is not None:
+                f.type, f.kind, f.by_shape = decision, _KIND_OF_TYPE[decision], False
+
+
+def recognize(article: Article, sentences: list[Sentence]) -> list[Entity]:
+    """Find and link the entities of an article (mentions carry sentence and offsets)."""
+    linker = _ArticleLinker(article)
+    typer = default_typer()
+    recognisers, found = _typed_mentions(article, sentences, typer)
+    mention_filter = default_filter()
+    if mention_filter is not None:
+        _apply_filter(recognisers, found, article.text, typer, mention_filter)
     # Full names first, so that a short reference earlier in the text still links.
     for rec, fs in zip(recognisers, found, strict=True):
         for f in fs:
-            if f.type == "PER" and f.last - f.first >= 2:
+            if f.type == "PER" and f.last - f.first >= 2 and not f.dropped:
                 surface = " ".join(rec.surface(f.first, f.last).split())
                 linker._person(f, surface)
     for sentence, rec, fs in zip(sentences, recognisers, found, strict=True):

@@ -14,9 +14,10 @@ Run with NumPy; the model file is ``models/name_typer.npz`` (CC BY-NC 4.0, as BK
 
 from __future__ import annotations
 
+import random
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -30,6 +31,7 @@ __all__ = [
     "NameTyper",
     "name_features",
     "feature_index",
+    "fit_softmax",
 ]
 
 TYPES = ("PER", "LOC", "ORG")
@@ -84,13 +86,49 @@ def name_features(
     return feats
 
 
-def feature_index(features: Sequence[str]) -> np.ndarray:
+def feature_index(features: Sequence[str], dimensions: int = DIMENSIONS) -> np.ndarray:
     """Hashed rows (crc32: stable across processes, unlike ``hash``)."""
     return np.fromiter(
-        (zlib.crc32(f.encode("utf-8")) % DIMENSIONS for f in features),
+        (zlib.crc32(f.encode("utf-8")) % dimensions for f in features),
         dtype=np.int64,
         count=len(features),
     )
+
+
+def fit_softmax(
+    rows: Sequence[np.ndarray],
+    gold: Sequence[int],
+    classes: int,
+    dimensions: int = DIMENSIONS,
+    epochs: int = 8,
+    lr: float = 0.2,
+    l2: float = 1e-4,
+    seed: int = 0,
+    log: Callable[[str], None] | None = None,
+) -> np.ndarray:
+    """A multinomial logistic regression over hashed feature rows, trained by Adagrad SGD in a
+    seeded order (deterministic): the weights, ``(dimensions, classes)`` float16."""
+    weights = np.zeros((dimensions, classes), dtype=np.float64)
+    squares = np.full_like(weights, 1e-8)
+    order = list(range(len(rows)))
+    rng = random.Random(seed)
+    for epoch in range(epochs):
+        rng.shuffle(order)
+        loss = 0.0
+        for i in order:
+            idx, y = rows[i], gold[i]
+            scores = weights[idx].sum(axis=0)
+            probs = np.exp(scores - scores.max())
+            probs /= probs.sum()
+            loss -= np.log(probs[y] + 1e-12)
+            grad = probs
+            grad[y] -= 1.0
+            g = grad[None, :] + l2 * weights[idx]
+            np.add.at(squares, idx, g * g)
+            np.add.at(weights, idx, -lr * g / np.sqrt(squares[idx]))
+        if log is not None:
+            log(f"  epoch {epoch + 1}: loss {loss / max(1, len(order)):.3f}")
+    return weights.astype(np.float16)
 
 
 class NameTyper:
