@@ -1,6 +1,6 @@
 """Train the mention filter (src/thoisu/entities/models/mention_filter.npz).
 
-Reads the 120 hand-annotated VNTC articles of ``data/ner_vntc_train.jsonl`` (outside every
+Reads the 240 hand-annotated VNTC articles of ``data/ner_vntc_train.jsonl`` (outside every
 gold file), runs thoisu's rules and name typer on each exactly as ``thoisu.analyze`` does, and
 labels each mention they find with the annotated type of its surface in that article, or NONE.
 A logistic regression (``thoisu.entities.typer.fit_softmax``, seeded: the same data gives the

@@ -1252,13 +1252,23 @@ def _apply_filter(
     typer: NameTyper | None,
     mention_filter: MentionFilter,
 ) -> None:
-    for rec, fs in zip(recognisers, found, strict=True):
-        for f in fs:
-            decision = mention_filter.decide(_candidate(rec, f, article_text, typer)[1])
-            if decision == "NONE":
-                f.dropped = True
-            elif decision is not None:
-                f.type, f.kind, f.by_shape = decision, _KIND_OF_TYPE[decision], False
+    mentions = [
+        (f, *_candidate(rec, f, article_text, typer))
+        for rec, fs in zip(recognisers, found, strict=True)
+        for f in fs
+    ]
+    # One answer per surface: the mean of its mentions' probabilities, so that "Từ Liêm" is
+    # not a place in one sentence and a person in the next.
+    by_surface: dict[str, list] = {}
+    for _, surface, cand in mentions:
+        by_surface.setdefault(surface, []).append(mention_filter.probabilities(cand))
+    for f, surface, cand in mentions:
+        probs = by_surface[surface]
+        decision = mention_filter.decide(cand, sum(probs) / len(probs))
+        if decision == "NONE":
+            f.dropped = True
+        elif decision is not None:
+            f.type, f.kind, f.by_shape = decision, _KIND_OF_TYPE[decision], False
 
 
 def recognize(article: Article, sentences: list[Sentence]) -> list[Entity]:

@@ -5,10 +5,11 @@ preposition, the name's shape). This model weighs those clues together with the 
 opinion, the name's spelling and its neighbouring words, and says PER, LOC, ORG or NONE (not a
 name the guidelines count). It is a multinomial logistic regression over hashed features
 (``typer.fit_softmax``), trained by ``scripts/train_mention_filter.py`` on the rules' output for
-120 hand-annotated VNTC articles outside the gold (``data/ner_vntc_train.jsonl``).
+240 hand-annotated VNTC articles outside the gold (``data/ner_vntc_train.jsonl``).
 
-A gazetteer entry is never retyped, only dropped; any change needs the model's probability
-above a threshold chosen on the dev gold. Model file: ``models/mention_filter.npz``.
+A gazetteer entry is never retyped, only dropped; organisations the rules built from a head
+word are left alone; any change needs the model's probability at or above a threshold chosen by
+cross-validation on the training articles. Model file: ``models/mention_filter.npz``.
 """
 
 from __future__ import annotations
@@ -112,8 +113,10 @@ class MentionFilter:
         scores = np.exp(scores - scores.max())
         return scores / scores.sum()
 
-    def decide(self, c: Candidate) -> str | None:
-        probs = self.probabilities(c)
+    def decide(self, c: Candidate, probs: np.ndarray | None = None) -> str | None:
+        """The decision on ``c``; ``probs``: probabilities to use instead of ``c``'s own (the
+        mean over every mention of the same surface in the article, so that they agree)."""
+        probs = self.probabilities(c) if probs is None else probs
         best = int(probs.argmax())
         label = self.labels[best]
         if probs[best] < self.threshold or label == (c.rule_type or "NONE"):
