@@ -14,7 +14,6 @@ and the test gold is never read. About a minute.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from collections import Counter
 from pathlib import Path
@@ -51,8 +50,7 @@ def examples(
     path: Path = TRAIN, limit: int | None = None
 ) -> tuple[list[dict], list[list[tuple[np.ndarray, int]]]]:
     """The training articles and, per article, the feature rows and labels of its mentions."""
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    rows = rows[:limit]
+    rows = load_gold(path)[:limit]  # same format as the gold, without splits
     overlap = {r["id"] for r in rows} & gold_article_ids()
     if overlap:
         raise SystemExit(f"training articles in the gold: {sorted(overlap)[:3]}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +21,7 @@ from thoisu.entities.mention_filter import (
 )
 from thoisu.entities.typer import feature_index
 from thoisu.evaluation import gold_article_ids
-from thoisu.evaluation.entities import VNTC_PATH
+from thoisu.evaluation.entities import VNTC_PATH, load_gold
 
 REPO = Path(__file__).resolve().parents[1]
 TRAIN = REPO / "data" / "ner_vntc_train.jsonl"
@@ -126,7 +125,7 @@ def test_shipped_model_loads():
 
 
 def test_training_articles_are_outside_the_gold():
-    rows = [json.loads(line) for line in TRAIN.read_text(encoding="utf-8").splitlines() if line]
+    rows = load_gold(TRAIN)
     assert len(rows) == 240 and len({r["id"] for r in rows}) == 240
     assert not {r["id"] for r in rows} & gold_article_ids()
     assert all(t in ("PER", "LOC", "ORG") and s for r in rows for t, s in r["entities"])
@@ -157,5 +156,5 @@ def test_training_articles_are_the_documented_draw():
     first = select_articles(seed=4242, per_category=20, size=120, exclude=draw_exclusions(4))
     taken = draw_exclusions(4) | {d["id"] for d in first}
     second = select_articles(seed=4343, per_category=20, size=120, exclude=taken)
-    rows = [json.loads(line) for line in TRAIN.read_text(encoding="utf-8").splitlines() if line]
+    rows = load_gold(TRAIN)
     assert [d["id"] for d in first + second] == [r["id"] for r in rows]

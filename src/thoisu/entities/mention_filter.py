@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .typer import _VIETNAMESE_LETTERS, _shape, feature_index
+from .typer import _VIETNAMESE_LETTERS, _shape, feature_index, softmax_rows
 
 __all__ = [
     "LABELS",
@@ -109,9 +109,7 @@ class MentionFilter:
             return cls(data["weights"], [str(x) for x in data["labels"]], float(data["threshold"]))
 
     def probabilities(self, c: Candidate) -> np.ndarray:
-        scores = self.weights[feature_index(candidate_features(c), DIMENSIONS)].sum(axis=0)
-        scores = np.exp(scores - scores.max())
-        return scores / scores.sum()
+        return softmax_rows(self.weights, feature_index(candidate_features(c), DIMENSIONS))
 
     def decide(self, c: Candidate, probs: np.ndarray | None = None) -> str | None:
         """The decision on ``c``; ``probs``: probabilities to use instead of ``c``'s own (the

@@ -32,6 +32,7 @@ __all__ = [
     "name_features",
     "feature_index",
     "fit_softmax",
+    "softmax_rows",
 ]
 
 TYPES = ("PER", "LOC", "ORG")
@@ -95,6 +96,13 @@ def feature_index(features: Sequence[str], dimensions: int = DIMENSIONS) -> np.n
     )
 
 
+def softmax_rows(weights: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Class probabilities of one example: the softmax of its hashed rows' summed weights."""
+    scores = weights[rows].sum(axis=0)
+    scores = np.exp(scores - scores.max())
+    return scores / scores.sum()
+
+
 def fit_softmax(
     rows: Sequence[np.ndarray],
     gold: Sequence[int],
@@ -117,9 +125,7 @@ def fit_softmax(
         loss = 0.0
         for i in order:
             idx, y = rows[i], gold[i]
-            scores = weights[idx].sum(axis=0)
-            probs = np.exp(scores - scores.max())
-            probs /= probs.sum()
+            probs = softmax_rows(weights, idx)
             loss -= np.log(probs[y] + 1e-12)
             grad = probs
             grad[y] -= 1.0
@@ -151,10 +157,9 @@ class NameTyper:
     def probabilities(
         self, words: Sequence[str], before: Sequence[str], after: Sequence[str]
     ) -> np.ndarray:
-        rows = feature_index(name_features(words, before, after, self.context))
-        scores = self.weights[rows].sum(axis=0)
-        scores = np.exp(scores - scores.max())
-        return scores / scores.sum()
+        return softmax_rows(
+            self.weights, feature_index(name_features(words, before, after, self.context))
+        )
 
     def predict(
         self, words: Sequence[str], before: Sequence[str], after: Sequence[str]

@@ -31,6 +31,7 @@ from ..entities import ANAPHORS
 from ..records import Entity, Sentence
 from . import GOLD_DIR
 from .bkee import BkeeDocument, read_split
+from .certainty import load_gold as load_certainty_gold
 from .metrics import prf
 
 __all__ = [
@@ -122,10 +123,7 @@ def draw_exclusions(batch: int, path: Path = VNTC_PATH) -> frozenset[str]:
     out = {r["id"] for r in load_gold() if r["batch"] < batch}
     if batch == 1:
         return frozenset(out)
-    certainty = GOLD_DIR / "certainty_attribution.jsonl"
-    for line in certainty.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            out.add(json.loads(line)["article_id"])
+    out.update(item.article_id for item in load_certainty_gold())
     if batch >= 3:
         typer_read: list[str] = []
         with gzip.open(path, "rt", encoding="utf-8") as f:
