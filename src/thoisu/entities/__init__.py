@@ -82,6 +82,8 @@ _VIETNAMESE_ONLY = re.compile(
     r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE
 )
 _PRONOUN_PERSON = frozenset({"ông", "bà"})
+# Punctuation after which a capital marks the start of a sentence, not a name.
+_SENTENCE_OPENERS = frozenset({'"', "“", "-", "–"})
 # English words that end the names of companies, media and clubs: "Vietnam Airlines",
 # "Deutsche Bank", "Manchester United" are organisations, whatever place they start with.
 _ORG_SUFFIXES = frozenset(
@@ -667,7 +669,7 @@ class _SentenceRecogniser:
         in mid-sentence (a capital opening a sentence does not mark a name), after no proper
         name, and on a noun."""
         last = self.syl[j - 1]
-        opens_sentence = i == 0 or self.syl[i - 1].text in {'"', "“", "-", "–", "("}
+        opens_sentence = i == 0 or self.syl[i - 1].text in _SENTENCE_OPENERS | {"("}
         return (
             not opens_sentence
             and not proper
@@ -824,7 +826,7 @@ class _SentenceRecogniser:
             if first < j and self._token_text(first) in _not_names():
                 first = j
         # At the start of a sentence a capital only marks the sentence: keep proper nouns.
-        if i == 0 or self.syl[i - 1].text in {'"', "“", "-", "–"}:
+        if i == 0 or self.syl[i - 1].text in _SENTENCE_OPENERS:
             while first < j and self.syl[first].pos != "Np":
                 first += 1
         return first
@@ -1015,9 +1017,10 @@ class _ArticleLinker:
         for f in found:
             start, end = rec.syl[f.first].start, rec.syl[f.last - 1].end
             surface = " ".join(self.article.text[start:end].split())
-            if f.dropped:
-                for g in f.nested:
+            if f.dropped or (f.entry is None and f.type == "ORG"):
+                for g in f.nested:  # places and bodies inside an organisation's name
                     self.link(sentence, rec, [g])
+            if f.dropped:
                 continue
             if f.entry is not None:
                 e = f.entry
@@ -1032,8 +1035,6 @@ class _ArticleLinker:
                     country=e.country,
                 )
             elif f.type == "ORG":
-                for g in f.nested:
-                    self.link(sentence, rec, [g])
                 ent = self._organisation(f, surface)
             elif f.type == "PER":
                 ent = self._person(f, surface)
@@ -1209,28 +1210,38 @@ def _typed_mentions(
     return recognisers, found
 
 
-def _candidate(
-    rec: _SentenceRecogniser, f: _Found, article_text: str, typer: NameTyper | None
-) -> tuple[str, Candidate]:
-    """The surface of a mention and what the mention filter is told about it."""
-    words = [s.text for s in rec.syl[f.first : f.last]]
-    before, after = rec.context(f)
-    surface = " ".join(rec.surface(f.first, f.last).split())
-    opens = f.first == 0 or rec.syl[f.first - 1].text in {'"', "“", "-", "–"}
-    return surface, Candidate(
-        words=words,
-        before=before,
-        after=after,
-        rule_type=f.type if f.type in _KIND_OF_TYPE else "",
-        kind=f.kind or "",
-        gazetteer=f.entry is not None,
-        by_shape=f.by_shape,
-        titled=f.role is not None,
-        pos=rec.syl[f.first].pos,
-        opens_sentence=opens,
-        repeats=article_text.count(surface),
-        typer=typer.predict(words, before, after) if typer is not None else None,
-    )
+def _candidates(
+    recognisers: list[_SentenceRecogniser],
+    found: list[list[_Found]],
+    article_text: str,
+    typer: NameTyper | None,
+) -> list[tuple[_Found, str, Candidate]]:
+    """Every mention, its surface and what the mention filter is told about it."""
+    repeats: dict[str, int] = {}
+    out = []
+    for rec, fs in zip(recognisers, found, strict=True):
+        for f in fs:
+            words = [s.text for s in rec.syl[f.first : f.last]]
+            before, after = rec.context(f)
+            surface = " ".join(rec.surface(f.first, f.last).split())
+            if surface not in repeats:
+                repeats[surface] = article_text.count(surface)
+            cand = Candidate(
+                words=words,
+                before=before,
+                after=after,
+                rule_type=f.type if f.type in _KIND_OF_TYPE else "",
+                kind=f.kind or "",
+                gazetteer=f.entry is not None,
+                by_shape=f.by_shape,
+                titled=f.role is not None,
+                pos=rec.syl[f.first].pos,
+                opens_sentence=f.first == 0 or rec.syl[f.first - 1].text in _SENTENCE_OPENERS,
+                repeats=repeats[surface],
+                typer=typer.predict(words, before, after) if typer is not None else None,
+            )
+            out.append((f, surface, cand))
+    return out
 
 
 def mention_candidates(article: Article, sentences: list[Sentence]) -> list[tuple[str, Candidate]]:
@@ -1239,24 +1250,13 @@ def mention_candidates(article: Article, sentences: list[Sentence]) -> list[tupl
     typer = default_typer()
     recognisers, found = _typed_mentions(article, sentences, typer)
     return [
-        _candidate(rec, f, article.text, typer)
-        for rec, fs in zip(recognisers, found, strict=True)
-        for f in fs
+        (surface, cand) for _, surface, cand in _candidates(recognisers, found, article.text, typer)
     ]
 
 
 def _apply_filter(
-    recognisers: list[_SentenceRecogniser],
-    found: list[list[_Found]],
-    article_text: str,
-    typer: NameTyper | None,
-    mention_filter: MentionFilter,
+    mentions: list[tuple[_Found, str, Candidate]], mention_filter: MentionFilter
 ) -> None:
-    mentions = [
-        (f, *_candidate(rec, f, article_text, typer))
-        for rec, fs in zip(recognisers, found, strict=True)
-        for f in fs
-    ]
     # One answer per surface: the mean of its mentions' probabilities, so that "Từ Liêm" is
     # not a place in one sentence and a person in the next.
     by_surface: dict[str, list] = {}
@@ -1278,7 +1278,7 @@ def recognize(article: Article, sentences: list[Sentence]) -> list[Entity]:
     recognisers, found = _typed_mentions(article, sentences, typer)
     mention_filter = default_filter()
     if mention_filter is not None:
-        _apply_filter(recognisers, found, article.text, typer, mention_filter)
+        _apply_filter(_candidates(recognisers, found, article.text, typer), mention_filter)
     # Full names first, so that a short reference earlier in the text still links.
     for rec, fs in zip(recognisers, found, strict=True):
         for f in fs:
