@@ -33,7 +33,7 @@ def _child_ingest(corpus: str, n: int, jobs: int) -> dict:
         with Store(Path(tmp) / "bench.db") as store:
             report = ingest_items(store, islice(read_paths([corpus]), n), jobs=jobs)
         elapsed = time.perf_counter() - start
-    return {"articles": report.stored, "failed": len(report.failures), "seconds": elapsed}
+    return {"articles": report.stored, "failed": report.failed, "seconds": elapsed}
 
 
 def _child_ner(corpus: str, n: int) -> dict:

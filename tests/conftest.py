@@ -65,7 +65,7 @@ def web_db(tmp_path_factory) -> Path:
     from thoisu.api import create_app
 
     path = tmp_path_factory.mktemp("web") / "thoisu.db"
-    with TestClient(create_app(path)) as client:
+    with TestClient(create_app(path, writable=True)) as client:
         response = client.post("/articles", json={"articles": fixture_articles()})
         assert response.status_code == 200, response.text
         assert response.json()["failed"] == 0

@@ -21,7 +21,7 @@ def client(web_db) -> TestClient:
 
 @pytest.fixture()
 def empty_client(tmp_path) -> TestClient:
-    with TestClient(create_app(tmp_path / "empty.db", max_body=20_000)) as c:
+    with TestClient(create_app(tmp_path / "empty.db", max_body=20_000, writable=True)) as c:
         yield c
 
 

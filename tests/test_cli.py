@@ -155,3 +155,45 @@ def test_serve_starts_the_app_on_the_database(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert db.exists() and started["port"] == 8123 and started["host"] == "127.0.0.1"
     assert started["app"].state.db_path == str(db)
+
+
+def test_events_text_has_a_header_newest_first_and_readable_dates(corpus):
+    _, db, _ = corpus
+    result = CliRunner().invoke(main, ["events", "--db", str(db), "--limit", "200"])
+    assert result.exit_code == 0, result.output
+    header, *rows = result.output.splitlines()
+    assert header.split()[:4] == ["DATE", "CAMEO", "TYPE", "SOURCE"]
+    dates = [row[:10] for row in rows if row[:4].isdigit()]
+    assert dates == sorted(dates, reverse=True)
+    assert not any(row.startswith(("--", "?")) for row in rows)
+    assert any(row.startswith("undated") for row in rows)
+    oldest = CliRunner().invoke(main, ["events", "--db", str(db), "--oldest-first"])
+    first = [row[:10] for row in oldest.output.splitlines()[1:] if row[:4].isdigit()]
+    assert first == sorted(first)
+
+
+def test_readable_dates():
+    from thoisu.cli import readable_date
+
+    assert readable_date("2007-03-05") == "2007-03-05"
+    assert readable_date("--07-22") == "22/07 (no year)"
+    assert readable_date(None) == "undated"
+
+
+def test_deeply_nested_search_is_a_clean_error(corpus):
+    _, db, _ = corpus
+    result = CliRunner().invoke(main, ["search", "(" * 3000 + "nato" + ")" * 3000, "--db", str(db)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "at most" in result.output
+
+
+def test_serve_is_read_only_unless_asked(tmp_path, monkeypatch):
+    import uvicorn
+
+    apps = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: apps.append(app))
+    db = str(tmp_path / "s.db")
+    assert CliRunner().invoke(main, ["serve", "--db", db]).exit_code == 0
+    assert CliRunner().invoke(main, ["serve", "--db", db, "--writable"]).exit_code == 0
+    assert CliRunner().invoke(main, ["serve", "--db", db, "--token", "x"]).exit_code == 0
+    assert [app.state.writable for app in apps] == [False, True, True]

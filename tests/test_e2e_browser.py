@@ -2,7 +2,9 @@
 
 Needs Debian's ``chromium`` (``.ci/run`` installs it) and the ``playwright`` package (its
 own browsers are never downloaded: the system Chromium is launched by path). Screenshots go
-to ``test-artifacts/`` (the README's come from there). Skipped when no browser is found.
+to ``test-artifacts/`` (the README's come from there). Skipped, with the reason printed,
+when no browser is found, unless ``THOISU_REQUIRE_BROWSER=1`` (set by ``.ci/run``): then they
+fail, so that CI never passes without them.
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ CHROMIUM = next(
     ),  # fmt: skip
     None,
 )
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium on this machine")
+REQUIRED = os.environ.get("THOISU_REQUIRE_BROWSER") == "1"
+NO_BROWSER = "no chromium on this machine (apt-get install chromium, or set THOISU_CHROMIUM)"
+pytestmark = pytest.mark.skipif(CHROMIUM is None and not REQUIRED, reason=NO_BROWSER)
 # Flags for a sandboxed, offline machine: no first-run, sync or background network traffic.
 CHROMIUM_ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -69,7 +73,12 @@ def server(web_db) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
+    if CHROMIUM is None:
+        pytest.fail(f"THOISU_REQUIRE_BROWSER=1 but {NO_BROWSER}")
+    if REQUIRED:
+        import playwright.sync_api as playwright
+    else:
+        playwright = pytest.importorskip("playwright.sync_api")
     with playwright.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b

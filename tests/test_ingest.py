@@ -100,7 +100,8 @@ def test_invalid_utf8_reports_the_byte(tmp_path: Path) -> None:
     path.write_bytes("Tin tức ".encode() + b"caf\xe9 au lait")
     [err] = read(path)
     assert isinstance(err, IngestError)
-    assert err.reason == f"invalid UTF-8 at byte {len('Tin tức '.encode()) + 3}"
+    assert err.reason.startswith(f"invalid UTF-8 at byte {len('Tin tức '.encode()) + 3}, ")
+    assert "not readable as Windows-1258, VNI or TCVN3 (closest: " in err.reason
 
 
 def test_directory_is_recursive_sorted_skips_hidden_and_reports_binary(tmp_path: Path) -> None:

@@ -9,19 +9,25 @@ cheap and idempotent.
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 
-from .clean import CleanError, clean
 from .ingest import count_hint, read_paths
-from .pipeline import try_analyze_article
+from .pipeline import try_analyze_article, try_clean
 from .records import Analysis, Article, IngestError
 from .store import Store
 
 __all__ = ["IngestReport", "ingest_paths", "ingest_items"]
+
+
+# Failures and warnings kept for the report; past this many only their number is kept, so
+# a corpus of millions of bad lines cannot fill memory with messages.
+MAX_LISTED = 10_000
 
 
 @dataclass(slots=True)
@@ -29,17 +35,45 @@ class IngestReport:
     read: int = 0
     stored: int = 0
     duplicates: int = 0
-    failures: list[IngestError] = field(default_factory=list)
+    failed: int = 0
+    failures: list[IngestError] = field(default_factory=list)  # the first MAX_LISTED
+    warned: int = 0
+    warnings: list[IngestError] = field(default_factory=list)  # stored, with something cut
+
+    def fail(self, error: IngestError) -> None:
+        self.failed += 1
+        if len(self.failures) < MAX_LISTED:
+            self.failures.append(error)
+
+    def warn(self, article: Article) -> None:
+        self.warned += 1
+        if len(self.warnings) < MAX_LISTED:
+            source = article.source or article.id
+            self.warnings += [IngestError(source, f"warning: {w}") for w in article.warnings]
 
     def summary(self) -> str:
-        return (
+        line = (
             f"read {self.read}, stored {self.stored}, skipped as duplicates {self.duplicates}, "
-            f"failed {len(self.failures)}"
+            f"failed {self.failed}"
         )
+        return line + (f" ({self.warned} stored with warnings)" if self.warned else "")
 
 
 def _analyze_chunk(articles: list[Article]) -> list[Analysis | IngestError]:
     return [try_analyze_article(a) for a in articles]
+
+
+def _watch_parent() -> None:
+    """Worker initializer: exit when the parent process dies (even by ``kill -9``, which
+    gives it no chance to stop its workers), instead of lingering with models in memory."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="thoisu-parent-watch", daemon=True).start()
 
 
 def _articles(
@@ -47,15 +81,9 @@ def _articles(
 ) -> Iterator[Article]:
     for item in items:
         report.read += 1
-        if isinstance(item, IngestError):
-            report.failures.append(item)
-            continue
-        if published and not item.published:
-            item.published = published
-        try:
-            article = clean(item)
-        except CleanError as exc:
-            report.failures.append(IngestError(item.source, str(exc)))
+        article = item if isinstance(item, IngestError) else try_clean(item, published=published)
+        if isinstance(article, IngestError):
+            report.fail(article)
             continue
         if article.id in seen or store.has_article(article.id):
             report.duplicates += 1
@@ -88,7 +116,8 @@ def ingest_items(
         # A bounded window of small chunks keeps every worker busy while this process
         # reads, cleans and writes, without reading the whole input ahead.
         chunks = iter(lambda: list(islice(articles, 8)), [])
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_watch_parent)
+        try:
             window: deque = deque()
             for chunk in chunks:
                 window.append(pool.submit(_analyze_chunk, chunk))
@@ -96,6 +125,8 @@ def ingest_items(
                     yield from window.popleft().result()
             while window:
                 yield from window.popleft().result()
+        finally:  # on Ctrl-C too: drop queued work at once, never wait for it
+            pool.shutdown(wait=False, cancel_futures=True)
 
     pending: list[Analysis] = []
 
@@ -106,21 +137,25 @@ def ingest_items(
         pending.clear()
 
     last_read = 0
-    for result in results():
-        if isinstance(result, IngestError):
-            report.failures.append(result)
-        else:
-            pending.append(result)
-            if len(pending) >= batch_size:
-                flush()
+    try:
+        for result in results():
+            if isinstance(result, IngestError):
+                report.fail(result)
+            else:
+                pending.append(result)
+                if result.article.warnings:
+                    report.warn(result.article)
+                if len(pending) >= batch_size:
+                    flush()
+            bar.update(report.read - last_read)
+            last_read = report.read
+            bar.set_postfix(
+                stored=report.stored + len(pending), failed=report.failed, refresh=False
+            )
+    finally:  # whatever stops the run (Ctrl-C included), what was analysed is stored
+        flush()
         bar.update(report.read - last_read)
-        last_read = report.read
-        bar.set_postfix(
-            stored=report.stored + len(pending), failed=len(report.failures), refresh=False
-        )
-    flush()
-    bar.update(report.read - last_read)
-    bar.close()
+        bar.close()
     return report
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import json
 import sys
@@ -123,6 +122,7 @@ def render_summary(analysis: Analysis) -> str:
     if meta:
         lines.append("  " + " | ".join(meta))
     lines.append(f"  id {a.id}  source {a.source}")
+    lines += [f"  warning: {w}" for w in a.warnings]
     lines.append("")
     lines.append(f"Entities ({len(analysis.entities)}):")
     for e in analysis.entities:
@@ -144,7 +144,7 @@ def render_summary(analysis: Analysis) -> str:
         if ev.location:
             extra.append(f"where: {ev.location.text}")
         if ev.date:
-            extra.append(f"when: {ev.date}")
+            extra.append(f"when: {readable_date(ev.date)}")
         if ev.quantities:
             extra.append(
                 "how many: " + ", ".join(f"{q.value} {q.unit or ''}".strip() for q in ev.quantities)
@@ -186,8 +186,12 @@ def ingest(
         report = ingest_paths(store, paths, published=published, jobs=jobs, progress=not quiet)
     for failure in report.failures:
         _fail(str(failure))
+    if report.failed > len(report.failures):
+        _fail(f"... and {report.failed - len(report.failures):,} more failures not listed")
+    for warning in report.warnings:
+        click.echo(f"thoisu: {warning}", err=True)
     click.echo(report.summary(), err=True)
-    if report.failures:
+    if report.failed:
         sys.exit(1)
 
 
@@ -227,87 +231,90 @@ def search(query: str, db: str | None, limit: int, offset: int, fmt: str) -> Non
         click.echo(f"    {h.snippet}")
 
 
-_EVENT_COLUMNS = [
-    "date",
-    "published",
-    "cameo",
-    "plover",
-    "type",
-    "source",
-    "target",
-    "location",
-    "certainty",
-    "trigger",
-    "article_id",
-]
+def _actor_cell(actor: dict[str, Any] | None) -> str:
+    if not actor:
+        return "—"
+    return f"{actor['text']} [{actor['code']}]" if actor.get("code") else actor["text"]
 
 
-def _event_row(ev: dict[str, Any]) -> dict[str, Any]:
-    def actor(a: dict[str, Any] | None) -> str:
-        if not a:
-            return ""
-        return f"{a['text']} [{a['code']}]" if a.get("code") else a["text"]
-
-    return {
-        "date": ev.get("date") or "",
-        "published": ev.get("published") or "",
-        "cameo": ev.get("cameo") or "",
-        "plover": ev.get("plover") or "",
-        "type": ev.get("type") or "",
-        "source": actor(ev.get("source")),
-        "target": actor(ev.get("target")),
-        "location": actor(ev.get("location")),
-        "certainty": ev.get("certainty") or "",
-        "trigger": (ev.get("trigger") or {}).get("text", ""),
-        "article_id": ev.get("article_id", ""),
-    }
+def readable_date(value: str | None) -> str:
+    """An event date as a person reads it: "2007-03-05", "2007-03", "22/07 (no year)",
+    "undated"."""
+    if not value:
+        return "undated"
+    if value.startswith("--"):  # ISO 8601 month and day without a year: --07-22
+        month, _, day = value[2:].partition("-")
+        return f"{day}/{month} (no year)" if day else f"month {month} (no year)"
+    return value[:10]
 
 
 @main.command()
 @click.option("--db", help=_DB_HELP)
-@click.option("--actor", help="CAMEO actor code (prefix: USA matches USAGOV) or entity id.")
-@click.option("--source", help="Source actor code or entity id.")
-@click.option("--target", help="Target actor code or entity id.")
-@click.option("--cameo", help="CAMEO event code or prefix (19 = all FIGHT codes).")
-@click.option("--plover", help="PLOVER event type, e.g. ASSAULT.")
-@click.option("--type", "event_type", help="ACE/BKEE event type, e.g. Attack.")
+@click.option(
+    "--actor", metavar="CODE|ID", help="CAMEO actor code (USA also matches USAGOV) or entity id."
+)
+@click.option("--source", metavar="CODE|ID", help="Source actor: CAMEO code or entity id.")
+@click.option("--target", metavar="CODE|ID", help="Target actor: CAMEO code or entity id.")
+@click.option("--cameo", metavar="CODE", help="CAMEO event code or prefix (19 = all FIGHT codes).")
+@click.option("--plover", metavar="TYPE", help="PLOVER event type, e.g. ASSAULT.")
+@click.option("--type", "event_type", metavar="ACE", help="ACE/BKEE event type, e.g. Attack.")
 @click.option(
     "--certainty", type=click.Choice(["asserted", "reported", "possible", "negated", "question"])
 )
-@click.option("--since", help="From this date (YYYY-MM-DD).")
-@click.option("--until", help="Up to this date (YYYY-MM-DD).")
+@click.option("--since", metavar="DATE", help="From this date (YYYY-MM-DD).")
+@click.option("--until", metavar="DATE", help="Up to this date (YYYY-MM-DD).")
+@click.option("--oldest-first", is_flag=True, help="Oldest first (default: newest first).")
 @click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True
 )
 def events(
-    db: str | None, fmt: str, limit: int, since: str | None, until: str | None, **filters: Any
+    db: str | None,
+    fmt: str,
+    limit: int,
+    since: str | None,
+    until: str | None,
+    oldest_first: bool,
+    **filters: Any,
 ) -> None:
-    """List stored events, newest first, with filters."""
+    """List stored events, newest first (undated ones last), with filters.
+
+    The date is the event's own when its sentence gives one, else the article's
+    publication date; "22/07 (no year)" is a day the text gives without a year.
+    """
     from .store import StoreError
+    from .store.export import write_events_csv
 
     _check_date(since, "--since")
     _check_date(until, "--until")
     with _open_store(db, readonly=True) as store:
         try:
-            rows = store.events(since=since, until=until, limit=limit, **filters)
+            rows = store.events(
+                since=since, until=until, limit=limit, newest_first=not oldest_first, **filters
+            )
         except StoreError as exc:
             raise click.ClickException(str(exc)) from exc
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-    elif fmt == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=_EVENT_COLUMNS)
-        writer.writeheader()
-        writer.writerows(_event_row(r) for r in rows)
-    else:
-        for r in rows:
-            row = _event_row(r)
-            when = row["date"] or row["published"] or "?"
-            click.echo(
-                f"{when:10}  {row['cameo'] or '-':4} {row['plover'] or row['type']:18} "
-                f"{row['source'] or '?'} -> "
-                f"{row['target'] or '?'}  «{row['trigger']}» [{row['certainty']}]  {row['article_id']}"
-            )
+        return
+    if fmt == "csv":
+        write_events_csv(sys.stdout, rows)
+        return
+    if not rows:
+        click.echo("no events match", err=True)
+        return
+    click.echo(
+        f"{'DATE':18} {'CAMEO':5} {'TYPE':18} SOURCE -> TARGET  «TRIGGER» [CERTAINTY]  ARTICLE"
+    )
+    for r in rows:
+        when = readable_date(r.get("date")) if r.get("date") else (r.get("published") or "")[:10]
+        when = when or "undated"
+        kind = r.get("plover") or r.get("type") or ""
+        click.echo(
+            f"{when:18} {r.get('cameo') or '-':5} {kind:18} {_actor_cell(r.get('source'))} -> "
+            f"{_actor_cell(r.get('target'))}  «{(r.get('trigger') or {}).get('text', '')}»"
+            f" [{r.get('certainty')}]  {r.get('article_id', '')}"
+        )
 
 
 @main.command()
@@ -367,8 +374,39 @@ def stats(db: str | None) -> None:
     type=click.IntRange(1024),
     help="Largest request body in bytes (default: $THOISU_MAX_BODY or 5 MB).",
 )
-def serve(db: str | None, host: str, port: int, max_body: int | None) -> None:
-    """Serve the dashboard (/ui/) and the REST API (/docs, /openapi.json) on the store."""
+@click.option(
+    "--writable",
+    is_flag=True,
+    help="Let clients store articles (POST /articles, POST /analyze with store). Read-only "
+    "by default.",
+)
+@click.option(
+    "--token",
+    envvar="THOISU_TOKEN",
+    help="With --writable: storing needs 'Authorization: Bearer TOKEN' (default: $THOISU_TOKEN).",
+)
+@click.option(
+    "--allow-host",
+    "allow_hosts",
+    multiple=True,
+    help="A Host header to serve besides the listening address (repeatable), e.g. the "
+    "name of a reverse proxy; '*' serves any (no DNS-rebinding check).",
+)
+def serve(
+    db: str | None,
+    host: str,
+    port: int,
+    max_body: int | None,
+    writable: bool,
+    token: str | None,
+    allow_hosts: tuple[str, ...],
+) -> None:
+    """Serve the dashboard (/ui/) and the REST API (/docs, /openapi.json) on the store.
+
+    Read-only unless --writable or --token. Requests whose Host header is not this
+    server's are refused (against DNS rebinding): the listening address and, on a loopback
+    address, localhost; add names with --allow-host.
+    """
     import uvicorn
 
     from .api import create_app
@@ -376,11 +414,41 @@ def serve(db: str | None, host: str, port: int, max_body: int | None) -> None:
 
     path = db or _default_db()
     try:
-        app = create_app(path, max_body=max_body)
+        app = create_app(
+            path, max_body=max_body, writable=writable, token=token,
+            allowed_hosts=served_hosts(host, allow_hosts),
+        )  # fmt: skip
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"thoisu: serving {path} at http://{host}:{port}/ui/ (API docs: /docs)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    mode = "writable with a token" if token else "writable" if writable else "read-only"
+    if served_hosts(host, allow_hosts) is None:
+        click.echo(f"thoisu: any Host header is served on {host} (no --allow-host)", err=True)
+    click.echo(
+        f"thoisu: serving {path} ({mode}) at http://{host}:{port}/ui/ (API docs: /docs)", err=True
+    )
+    uvicorn.run(app, host=host, port=port, log_level="warning", **SERVE_OPTIONS)
+
+
+# uvicorn settings of `thoisu serve`: room for a long URL to reach the app and get its 414
+# (instead of a reset connection), and a bounded wait for requests in flight at shutdown.
+SERVE_OPTIONS: dict[str, Any] = {
+    "h11_max_incomplete_event_size": 1024 * 1024,
+    "timeout_graceful_shutdown": 5,
+}
+_LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+def served_hosts(host: str, extra: tuple[str, ...] = ()) -> list[str] | None:
+    """Host header values to accept when listening on ``host``: None (any) for a
+    wildcard address without --allow-host names, or when '*' is given."""
+    if "*" in extra:
+        return None
+    if host in ("0.0.0.0", "::", ""):
+        return [*_LOOPBACK, *extra] if extra else None
+    names = [host, f"[{host}]" if ":" in host else host]
+    if host in _LOOPBACK or host.startswith("127."):
+        names += _LOOPBACK
+    return sorted({*names, *extra})
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,6 +21,7 @@ __all__ = [
     "analyze_document",
     "analyze_stream",
     "try_analyze_article",
+    "try_clean",
 ]
 
 
@@ -38,6 +39,19 @@ def try_analyze_article(article: Article) -> Analysis | IngestError:
     except Exception as exc:  # noqa: BLE001 - one bad article must not stop a batch
         source = article.source or article.id
         return IngestError(source, f"analysis failed: {type(exc).__name__}: {exc}")
+
+
+def try_clean(raw: RawDocument, *, published: str | None = None) -> Article | IngestError:
+    """``clean`` for batches: a document with no article, or any error while cleaning it,
+    comes back as that document's ``IngestError``. ``published`` fills a missing date."""
+    if published and not raw.published:
+        raw.published = published
+    try:
+        return clean(raw)
+    except CleanError as exc:
+        return IngestError(raw.source, str(exc))
+    except Exception as exc:  # noqa: BLE001 - one bad document must not stop a batch
+        return IngestError(raw.source, f"cleaning failed: {type(exc).__name__}: {exc}")
 
 
 def analyze_document(raw: RawDocument) -> Analysis:
@@ -79,14 +93,5 @@ def analyze_stream(
 ) -> Iterator[Analysis | IngestError]:
     """Analyse a stream of documents; bad inputs come back as ``IngestError``, never raise."""
     for item in items:
-        if isinstance(item, IngestError):
-            yield item
-            continue
-        if published and not item.published:
-            item.published = published
-        try:
-            article = clean(item)
-        except CleanError as exc:
-            yield IngestError(item.source, str(exc))
-            continue
-        yield try_analyze_article(article)
+        article = item if isinstance(item, IngestError) else try_clean(item, published=published)
+        yield article if isinstance(article, IngestError) else try_analyze_article(article)

@@ -37,6 +37,7 @@ class RawDocument:
     published: str | None = None
     category: str | None = None
     external_id: str | None = None
+    encoding: str | None = None  # legacy encoding the text was converted from ("vni", ...)
 
 
 @dataclass(slots=True)
@@ -68,6 +69,9 @@ class Article:
     category: str | None = None
     credit: str | None = None  # a "Theo Reuters" style line removed from the body
     external_id: str | None = None
+    # What was cut or dropped to keep within the limits (thoisu.limits), or metadata that
+    # could not be used: "text cut to 200,000 characters", "url ... is not a valid URL".
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

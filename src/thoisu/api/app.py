@@ -8,10 +8,10 @@ connections are not shared across the server's threads): read-only for reads.
 
 from __future__ import annotations
 
-import csv
+import hmac
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -20,11 +20,21 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from .. import __version__
 from ..records import IngestError, RawDocument
-from ..store import QueryError, Store, StoreError
+from ..store import QueryError, QueryTimeout, Store, StoreError
+from ..store.export import write_events_csv
+from .guards import RequestGuard, request_budget
 
 __all__ = ["create_app", "MAX_BODY_BYTES", "ArticleIn"]
 
@@ -32,6 +42,8 @@ __all__ = ["create_app", "MAX_BODY_BYTES", "ArticleIn"]
 # long articles. Override with $THOISU_MAX_BODY (bytes) or create_app(max_body=...).
 MAX_BODY_BYTES = 5 * 1024 * 1024
 MAX_BATCH = 1000  # articles per POST /articles
+MAX_URL_BYTES = 8 * 1024  # path and query string; longer gets 414
+REQUEST_SECONDS = 10.0  # the time budget of one request's queries
 _DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 _ISO_DAY = r"^\d{4}-\d{2}-\d{2}"
 
@@ -84,8 +96,26 @@ class AnalyzeIn(ArticleIn):
 
 
 class ArticlesIn(BaseModel):
+    """A batch of articles. Each is checked on its own (``checked``), so that one bad
+    article is reported as failed instead of refusing the batch."""
+
     model_config = ConfigDict(extra="forbid")
-    articles: list[ArticleIn] = Field(..., min_length=1, max_length=MAX_BATCH)
+    articles: list[dict[str, Any]] = Field(
+        ...,
+        min_length=1,
+        max_length=MAX_BATCH,
+        json_schema_extra={"items": {"$ref": "#/components/schemas/ArticleIn"}},
+    )
+
+    def checked(self) -> list[ArticleIn | str]:
+        """Each article validated, or the one-line reason it is not valid."""
+        out: list[ArticleIn | str] = []
+        for item in self.articles:
+            try:
+                out.append(ArticleIn.model_validate(item))
+            except ValidationError as exc:
+                out.append(_one_line(exc))
+        return out
 
 
 def create_app(
@@ -93,13 +123,25 @@ def create_app(
     *,
     max_body: int | None = None,
     dashboard: bool = True,
+    writable: bool = False,
+    token: str | None = None,
+    allowed_hosts: Sequence[str] | None = None,
+    request_seconds: float | None = None,
 ) -> FastAPI:
     """The thoisu web app over the store at ``db`` (default: ``$THOISU_DB`` or
-    ``./thoisu.db``; created when missing). ``dashboard=False`` serves the API only."""
+    ``./thoisu.db``; created when missing). ``dashboard=False`` serves the API only.
+
+    Read-only unless ``writable`` or a ``token`` is given (Datasette's default): storing
+    (``POST /articles``, ``POST /analyze`` with ``store``) is refused (403), and with a
+    ``token`` it needs ``Authorization: Bearer <token>``. ``allowed_hosts``: the Host header
+    values served (against DNS rebinding; None serves any). ``request_seconds``: the time
+    budget of one request (default ``$THOISU_REQUEST_SECONDS`` or 10 s).
+    """
     from ..store import DEFAULT_DB_PATH
 
     db_path = str(db or DEFAULT_DB_PATH)
     limit = max_body or int(os.environ.get("THOISU_MAX_BODY", MAX_BODY_BYTES))
+    seconds = request_seconds or float(os.environ.get("THOISU_REQUEST_SECONDS", REQUEST_SECONDS))
     with Store(db_path):  # create the file and apply migrations once, up front
         pass
     app = FastAPI(
@@ -114,12 +156,22 @@ def create_app(
     )
     app.state.db_path = db_path
     app.state.max_body = limit
+    app.state.writable = writable or bool(token)
+    # Outermost first: the guard bounds every request before anything else reads it.
+    if allowed_hosts is not None:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
+    app.add_middleware(RequestGuard, max_body=limit, max_url=MAX_URL_BYTES, seconds=seconds)
 
     @contextmanager
     def store(readonly: bool = True) -> Iterator[Store]:
         try:
             with Store(db_path, readonly=readonly) as s:
+                budget = request_budget()
+                if budget is not None:
+                    s.limit_time(budget.exhausted, budget.seconds)
                 yield s
+        except QueryTimeout as exc:
+            raise HTTPException(503, str(exc)) from exc
         except QueryError as exc:
             raise HTTPException(400, str(exc)) from exc
         except StoreError as exc:
@@ -127,16 +179,18 @@ def create_app(
 
     app.state.store = store
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next):
-        if request.method in ("POST", "PUT", "PATCH"):
-            declared = request.headers.get("content-length")
-            if declared is not None and (not declared.isdigit() or int(declared) > limit):
-                return _too_large(limit)
-            body = await request.body()  # also catches chunked bodies without a length
-            if len(body) > limit:
-                return _too_large(limit)
-        return await call_next(request)
+    def check_write(request: Request) -> None:
+        """A 403 unless this server stores (``--writable``, or the token was sent)."""
+        if writable and not token:
+            return
+        sent = request.headers.get("authorization", "")
+        if token and hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
+            return
+        if token:
+            raise HTTPException(403, "storing needs the server's token: Authorization: Bearer …")
+        raise HTTPException(
+            403, "this server is read-only: start it with `thoisu serve --writable` to store"
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
@@ -144,11 +198,13 @@ def create_app(
 
     # -- analyse and ingest --------------------------------------------------------
     @app.post("/analyze", tags=["analysis"])
-    def analyze(item: AnalyzeIn) -> dict[str, Any]:
+    def analyze(item: AnalyzeIn, request: Request) -> dict[str, Any]:
         """Analyse one article: the analysis record of ``shared/spec/analysis-json.md``.
-        Nothing is stored unless ``store`` is true."""
+        Nothing is stored unless ``store`` is true (on a writable server)."""
         from ..pipeline import analyze_stream
 
+        if item.store:
+            check_write(request)
         result = next(analyze_stream([item.raw("<api>")]))
         if isinstance(result, IngestError):
             raise HTTPException(422, result.reason)
@@ -158,18 +214,25 @@ def create_app(
         return result.to_dict()
 
     @app.post("/articles", tags=["analysis"])
-    def add_articles(payload: ArticlesIn | ArticleIn) -> dict[str, Any]:
+    def add_articles(payload: ArticlesIn | ArticleIn, request: Request) -> dict[str, Any]:
         """Analyse and store one article (an article object) or many (``{"articles":
         [...]}``), idempotently: an article already stored is reported as a duplicate. Each
         input gets a result, in order: ``stored``, ``duplicate`` or ``failed`` with the
-        reason; one bad article never stops the others."""
+        reason (an article with an unknown field too); one bad article never stops the
+        others. Needs a writable server."""
         from ..pipeline import analyze_stream
 
-        articles = payload.articles if isinstance(payload, ArticlesIn) else [payload]
-        raws = [a.raw(f"<api>:{i}") for i, a in enumerate(articles)]
-        results: list[dict[str, Any]] = []
+        check_write(request)
+        checked = payload.checked() if isinstance(payload, ArticlesIn) else [payload]
+        results: list[dict[str, Any]] = [
+            {"index": i, "status": "failed", "reason": a}
+            for i, a in enumerate(checked)
+            if isinstance(a, str)
+        ]
+        good = [(i, a) for i, a in enumerate(checked) if isinstance(a, ArticleIn)]
+        raws = [a.raw(f"<api>:{i}") for i, a in good]
         with store(readonly=False) as s:
-            for i, result in enumerate(analyze_stream(raws)):
+            for (i, _), result in zip(good, analyze_stream(raws), strict=True):
                 if isinstance(result, IngestError):
                     results.append({"index": i, "status": "failed", "reason": result.reason})
                     continue
@@ -178,6 +241,7 @@ def create_app(
                     {"index": i, "status": "stored" if added else "duplicate",
                      "id": result.article.id, "title": result.article.title}
                 )  # fmt: skip
+        results.sort(key=lambda r: r["index"])
         counts = {
             k: sum(r["status"] == k for r in results) for k in ("stored", "duplicate", "failed")
         }
@@ -228,9 +292,9 @@ def create_app(
             items, next_cursor = s.events_page(limit=limit, cursor=cursor, **filters)
         if format == "csv":
             headers = {"X-Next-Cursor": next_cursor} if next_cursor else {}
-            return Response(
-                _events_csv(items), media_type="text/csv; charset=utf-8", headers=headers
-            )
+            buf = io.StringIO()
+            write_events_csv(buf, items)
+            return Response(buf.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
         return {"items": items, "next_cursor": next_cursor}
 
     @app.get("/events/timeline", tags=["events"])
@@ -342,45 +406,9 @@ def check_plover(plover: str | None) -> None:
         raise HTTPException(400, f"unknown PLOVER type {plover!r}; known: {known}")
 
 
-def _too_large(limit: int) -> JSONResponse:
-    return JSONResponse(
-        {"detail": f"request body over the {limit:,}-byte limit (THOISU_MAX_BODY)"},
-        status_code=413,
-    )
-
-
-def _one_line(exc: RequestValidationError) -> str:
+def _one_line(exc: RequestValidationError | ValidationError) -> str:
     parts = []
     for err in exc.errors():
         where = ".".join(str(x) for x in err.get("loc", ()) if x != "body")
         parts.append(f"{where}: {err.get('msg', 'invalid')}" if where else err.get("msg", ""))
     return "; ".join(parts) or "invalid request"
-
-
-_CSV_COLUMNS = (
-    "id", "article_id", "published", "date", "cameo", "cameo_label", "plover", "type",
-    "certainty", "source", "source_code", "target", "target_code", "location", "trigger",
-    "sentence",
-)  # fmt: skip
-
-
-def _actor_cells(actor: dict[str, Any] | None) -> tuple[str, str]:
-    actor = actor or {}
-    return actor.get("text") or "", actor.get("code") or ""
-
-
-def _events_csv(items: list[dict[str, Any]]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(_CSV_COLUMNS)
-    for ev in items:
-        writer.writerow(
-            [
-                ev.get("id"), ev.get("article_id"), ev.get("published") or "", ev.get("date") or "",
-                ev.get("cameo") or "", ev.get("cameo_label") or "", ev.get("plover") or "",
-                ev.get("type") or "", ev.get("certainty"), *_actor_cells(ev.get("source")),
-                *_actor_cells(ev.get("target")), _actor_cells(ev.get("location"))[0],
-                (ev.get("trigger") or {}).get("text", ""), ev.get("sentence_text") or "",
-            ]
-        )  # fmt: skip
-    return buf.getvalue()

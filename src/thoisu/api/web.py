@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from importlib import resources
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
@@ -23,11 +23,11 @@ from markupsafe import Markup, escape
 
 from ..events.codes import cameo_roots, plover_types
 from ..store import QueryError
-from ..store.core import SNIPPET_MARKS
+from ..store.sql import SNIPPET_MARKS
 from .app import check_plover
 from .charts import ego_network, palette, stacked_bars
 
-__all__ = ["mount_dashboard", "highlight_article"]
+__all__ = ["mount_dashboard", "highlight_article", "web_link"]
 
 CERTAINTY_VI = {
     "asserted": "khẳng định",
@@ -56,6 +56,7 @@ def mount_dashboard(app: FastAPI) -> None:
     )  # fmt: skip
     templates.env.filters["snippet_html"] = _snippet_html
     templates.env.filters["code_spans"] = _code_spans
+    templates.env.filters["web_link"] = web_link
     app.mount("/static", StaticFiles(directory=_package_dir("static")), name="static")
     store = app.state.store
 
@@ -108,7 +109,9 @@ def mount_dashboard(app: FastAPI) -> None:
                     limit=20, cursor=cursor or None,
                 )  # fmt: skip
                 facets = s.facets(q or None)
-                total = len(s)
+                total = s.count_articles(
+                    query=q or None, publisher=publisher or None, category=category or None
+                )
             return {
                 "q": q, "publisher": publisher, "category": category, "items": items,
                 "next_cursor": next_cursor, "facets": facets, "total": total,
@@ -242,6 +245,24 @@ def _series_labels(by: str, series: dict[str, Any]) -> dict[str, str]:
 
 def _query_string(**params: Any) -> str:
     return urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+def web_link(url: str | None) -> str | None:
+    """``url`` when it is safe to link to (an http or https URL with a host), else None:
+    a stored ``javascript:`` or ``data:`` URL, in any case or with leading spaces, is
+    shown as text, never as a link."""
+    if not url:
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    if any(ord(c) < 33 or c in '\x7f"<>`' for c in url):
+        return None
+    return url
 
 
 def _code_spans(text: str) -> Markup:

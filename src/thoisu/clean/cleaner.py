@@ -6,17 +6,21 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
+from thoisu.limits import Limits, current_limits
 from thoisu.records import Article, RawDocument
 
 from .dates import normalize_date
 from .html import Extracted, extract_html
-from .normalize import normalize_text
+from .normalize import normalize_text, strip_controls
 from .patterns import AUTHOR_CREDIT, BYLINE, CHROME, CREDIT, ERROR_REPORT, NAME, RELATED_LINK
 from .publishers import canonical_publisher, is_site_name, publisher_from_url
 
 MAX_TITLE_CHARS = 250  # a longer first line is a paragraph, not a headline
+MAX_GIVEN_TITLE_CHARS = 1_000  # a given title longer than this is cut (it is not a headline)
 MAX_CREDIT_CHARS = 80
+MAX_URL_CHARS = 4_096
 # Words allowed in a date-only line ("Thứ hai, 26/2/2024, 08:30 (GMT+7)").
 _DATE_WORDS = re.compile(
     r"thứ|hai|ba|tư|năm|sáu|bảy|chủ nhật|cn|gmt|utc|ngày|tháng|lúc|cập nhật|đăng|giờ|sáng|chiều|tối"
@@ -47,13 +51,18 @@ class _Page:
     site_names: tuple[str | None, ...] = ()
 
 
-def clean(raw: RawDocument) -> Article:
+def clean(raw: RawDocument, *, limits: Limits | None = None) -> Article:
     """Turn a RawDocument into an Article, or raise CleanError.
 
     Plain text (``raw.text``) is parsed as a page: title, byline, lead, body, chrome.
     Structured records (``raw.body``) keep their fields. HTML goes through trafilatura.
-    Fields set on ``raw`` always win over detected ones.
+    Fields set on ``raw`` always win over detected ones. Text past ``max_article_chars``
+    is cut at a paragraph and an unusable URL is dropped, each noted in ``warnings``.
     """
+    limits = limits or current_limits()
+    warnings: list[str] = []
+    if raw.encoding:  # conversion can lose case (TCVN3): say where the text came from
+        warnings.append(f"converted to Unicode from the legacy Vietnamese encoding {raw.encoding}")
     meta: Extracted | None = None
     if raw.text and raw.text.strip():
         mode, content = "text", raw.text
@@ -67,16 +76,20 @@ def clean(raw: RawDocument) -> Article:
             raise CleanError("HTML page with no article text")
     else:
         raise CleanError("empty article")
+    content = _truncate(content, limits.max_article_chars, warnings)
 
-    url = _clean_field(raw.url) or (meta.url if meta else None)
-    given_title = _one_line(raw.title) or (_one_line(meta.title) if meta else None)
+    url = _valid_url(raw.url, warnings) or (_valid_url(meta.url, warnings) if meta else None)
+    given_title = _one_line(_cut(raw.title, MAX_GIVEN_TITLE_CHARS, "title", warnings)) or (
+        _one_line(_cut(meta.title, MAX_GIVEN_TITLE_CHARS, "title", warnings)) if meta else None
+    )
     page = _Page(lines=[line for line in normalize_text(content).split("\n") if line])
     page.site_names = (raw.publisher, publisher_from_url(url), meta.sitename if meta else None)
 
     _strip_chrome(page)
     _strip_head(page, given_title, detect_title=(mode == "text"))
     _strip_tail(page)
-    _take_lead(page, raw.lead, meta.description if meta else None, guess=(mode == "text"))
+    lead = _cut(raw.lead, limits.max_article_chars // 4, "lead", warnings)
+    _take_lead(page, lead, meta.description if meta else None, guess=(mode == "text"))
 
     if not page.lines:
         raise CleanError("HTML page with no article text" if mode == "html" else "empty article")
@@ -101,7 +114,8 @@ def clean(raw: RawDocument) -> Article:
         language="vi",
         category=_clean_field(raw.category),
         credit="; ".join(page.credits) or None,
-        external_id=_clean_field(raw.external_id),
+        external_id=_cut(_clean_field(raw.external_id), 256, "external id", warnings),
+        warnings=warnings,
     )
 
 
@@ -110,6 +124,56 @@ def article_id(text: str, url: str | None) -> str:
     read twice, from any path, gets the same id."""
     key = f"{_canonical_url(url)}\n{normalize_text(text)}"
     return "a" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+# --- limits and metadata checks ---------------------------------------------------------
+
+
+def _truncate(content: str, limit: int, warnings: list[str]) -> str:
+    """``content`` cut to at most ``limit`` characters, at the last paragraph break (or
+    else space) in the final tenth before the limit, with a warning."""
+    if len(content) <= limit:
+        return content
+    floor = limit - limit // 10
+    cut = content.rfind("\n", floor, limit)
+    if cut < 0:
+        cut = max(content.rfind(" ", floor, limit), floor)
+    warnings.append(
+        f"text cut to its first {cut:,} of {len(content):,} characters"
+        f" (limit {limit:,}, THOISU_MAX_ARTICLE_CHARS)"
+    )
+    return content[:cut]
+
+
+def _cut(value: str | None, limit: int, what: str, warnings: list[str]) -> str | None:
+    """A metadata field cut to ``limit`` characters, with a warning when it was longer."""
+    if value is None or len(value) <= limit:
+        return value
+    warnings.append(f"{what} cut to {limit:,} of {len(value):,} characters")
+    return value[:limit]
+
+
+def _valid_url(url: str | None, warnings: list[str]) -> str | None:
+    """The URL when it is one (any scheme; the dashboard links only http and https), else
+    None and a warning: the article is kept without it."""
+    url = _clean_field(url)
+    if url is None:
+        return None
+    shown = url if len(url) <= 80 else url[:77] + "..."
+    problem = None
+    if len(url) > MAX_URL_CHARS:
+        problem = f"is longer than {MAX_URL_CHARS:,} characters"
+    elif any(ord(c) < 32 or c in "\x7f\u2028\u2029" for c in url):
+        problem = "contains control characters"
+    else:
+        try:
+            urlsplit(url).hostname  # noqa: B018 - raises for a malformed host
+        except ValueError as e:
+            problem = f"is not a valid URL ({e})"
+    if problem:
+        warnings.append(f"url {shown!r} {problem}; kept the article without it")
+        return None
+    return url
 
 
 # --- steps ------------------------------------------------------------------------------
@@ -304,7 +368,7 @@ def _one_line(value: str | None) -> str | None:
 
 
 def _clean_field(value: str | None) -> str | None:
-    return value.strip() or None if value else None
+    return strip_controls(value).strip() or None if value else None
 
 
 def _canonical_url(url: str | None) -> str:

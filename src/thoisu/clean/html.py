@@ -9,6 +9,20 @@ _FULL_PAGE = re.compile(r"<(html|body|head)[\s>]", re.I)
 _BLOCK_TAGS = frozenset(
     "p div br li h1 h2 h3 h4 h5 h6 blockquote tr section article figcaption pre".split()
 )
+# Page furniture, never article text: menus, site headers and footers (outside an
+# article: a footer inside one may hold its byline), sidebars, forms.
+_CHROME_XPATH = [
+    "//nav",
+    "//menu",
+    "//aside",
+    "//form",
+    "//header[not(ancestor::article)]",
+    "//footer[not(ancestor::article)]",
+    "//*[@role='navigation' or @role='banner' or @role='contentinfo' or @role='search']",
+]
+_FRAGMENT_DROP = "//script|//style|//noscript|//template|" + "|".join(_CHROME_XPATH)
+# Dates from the page's markup only: a free-text search takes "© 2024" for the date.
+_DATE_PARAMS = {"extensive_search": False, "original_date": True}
 
 
 @dataclass(slots=True)
@@ -40,6 +54,8 @@ def extract_html(page: str, url: str | None = None) -> Extracted:
         include_tables=False,
         include_images=False,
         deduplicate=False,
+        prune_xpath=_CHROME_XPATH,
+        date_extraction_params=_DATE_PARAMS,
     )
     text = (getattr(doc, "text", None) or "") if doc is not None else ""
     if not text.strip() and not _FULL_PAGE.search(page):
@@ -66,7 +82,7 @@ def fragment_text(fragment: str) -> str:
         root = lxml_html.fragment_fromstring(fragment, create_parent="div")
     except (ValueError, etree.ParserError):
         return ""
-    for bad in root.xpath("//script|//style|//noscript"):
+    for bad in root.xpath(_FRAGMENT_DROP):
         bad.drop_tree()
     for el in root.iter():
         if isinstance(el.tag, str) and el.tag.lower() in _BLOCK_TAGS:

@@ -14,9 +14,12 @@ _OLD_STYLE = re.compile(r"(?<![qQ])([oO][àáảãạÀÁẢÃẠèéẻẽẹÈ
 
 _SPACES = re.compile(r"[^\S\n]+")  # any whitespace except newline
 _BLANK_RUNS = re.compile(r"\n{3,}")
-# Invisible characters that break tokenisation and matching; dropped outright.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_LINE_BREAKS = {ord("\r"): "\n", 0x2028: "\n", 0x2029: "\n\n", 0x85: "\n", 0x0B: "\n"}
+# Invisible characters that break tokenisation and matching, and control characters
+# (NUL and the other C0/C1 codes that are not line breaks or tabs): dropped outright,
+# anywhere in the text.
+_CONTROLS = [*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F, *range(0x80, 0x85), *range(0x86, 0xA0)]
+_INVISIBLE = dict.fromkeys([*map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), *_CONTROLS])
+_LINE_BREAKS = {ord("\r"): "\n", 0x2028: "\n", 0x2029: "\n\n", 0x85: "\n", 0x0B: "\n", 0x0C: "\n"}
 
 
 def _move_tone(m: re.Match[str]) -> str:
@@ -29,6 +32,11 @@ def normalize_tones(s: str) -> str:
     """Move tone marks in open oa/oe/uy syllables to the first vowel: "hoà" -> "hòa",
     "thuỷ" -> "thủy", "khoẻ" -> "khỏe". Case is kept. Expects NFC input."""
     return _OLD_STYLE.sub(_move_tone, s)
+
+
+def strip_controls(s: str) -> str:
+    """``s`` without NUL and the other control characters (line breaks and tabs stay)."""
+    return s.translate(_INVISIBLE)
 
 
 def normalize_text(s: str) -> str:

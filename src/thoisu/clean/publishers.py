@@ -88,7 +88,11 @@ def publisher_from_url(url: str | None) -> str | None:
     """Publisher for a URL (or bare host) by its domain; subdomains match their parent."""
     if not url:
         return None
-    parts = urlsplit(url if "//" in url else f"//{url}")
+    try:
+        parts = urlsplit(url if "//" in url else f"//{url}")
+        parts.hostname  # noqa: B018 - raises for a malformed host ("http://[::1")
+    except ValueError:
+        return None
     host = (parts.hostname or "").lower().removeprefix("www.")
     path = parts.path.lower()
     if f"{host}{path}".startswith("bbc.com/vietnamese"):

@@ -9,6 +9,8 @@ import re
 import zlib
 from typing import BinaryIO
 
+from .legacy import LegacyDecodeError, decode_legacy
+
 HEAD_SIZE = 64 * 1024  # enough to sniff any format and see a whole first JSON line
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -132,7 +134,8 @@ def is_blank(data: bytes) -> bool:
 
 
 def looks_binary(head: bytes) -> bool:
-    """Heuristic: NUL bytes, or mostly undecodable / control bytes, mean a binary file."""
+    """Heuristic: NUL bytes, or mostly undecodable / control bytes, mean a binary file.
+    Text in a legacy Vietnamese encoding (mostly high bytes, not UTF-8) is not binary."""
     if not head or has_utf16_bom(head):
         return False
     sample = head[:8192]
@@ -140,37 +143,57 @@ def looks_binary(head: bytes) -> bool:
         return True
     text = sample.decode("utf-8", "replace")
     bad = text.count("\ufffd") + sum(1 for c in text if ord(c) < 32 and c not in "\t\n\r\f\v\x1b")
-    return bad > 0.3 * len(text)
+    if bad <= 0.3 * len(text):
+        return False
+    try:
+        decode_legacy(sample)
+    except LegacyDecodeError:
+        return True
+    return False
 
 
 def decode_bytes(data: bytes, *, html: bool = False) -> str:
-    """Decode text: UTF-8, UTF-8 with BOM, or UTF-16 with a BOM; HTML may declare a charset.
+    """:func:`decode_text` without the encoding's name."""
+    return decode_text(data, html=html)[0]
 
-    Raises DecodeError with a human reason ("invalid UTF-8 at byte N", "binary file, not text").
+
+def decode_text(data: bytes, *, html: bool = False) -> tuple[str, str | None]:
+    """Decode text: UTF-8, UTF-8 with BOM, or UTF-16 with a BOM; HTML may declare a charset;
+    else a legacy Vietnamese encoding (Windows-1258, VNI, TCVN3), detected and converted to
+    NFC. Returns the text and the legacy encoding's name (None for Unicode or a declared
+    charset).
+
+    Raises DecodeError with a human reason ("invalid UTF-8 at byte N, ...", "binary file,
+    not text"); for bytes that are no known encoding, it names the closest one.
     """
     if data.startswith(codecs.BOM_UTF8):
         try:
-            return data.decode("utf-8-sig")
+            return data.decode("utf-8-sig"), None
         except UnicodeDecodeError as e:
             raise DecodeError(f"invalid UTF-8 at byte {e.start + len(codecs.BOM_UTF8)}") from None
     if has_utf16_bom(data):
         try:
-            return data.decode("utf-16")
+            return data.decode("utf-16"), None
         except UnicodeDecodeError as e:
             raise DecodeError(f"invalid UTF-16 at byte {e.start}") from None
     if looks_binary(data):
         raise DecodeError("binary file, not text")
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), None
     except UnicodeDecodeError as e:
-        if html:  # old pages may declare a legacy charset (windows-1258, ...)
-            declared = charset_of_html(data)
-            if declared and codecs.lookup(declared).name != "utf-8":
-                try:
-                    return data.decode(declared)
-                except UnicodeDecodeError:
-                    pass
-        raise DecodeError(f"invalid UTF-8 at byte {e.start}") from None
+        utf8_error = e
+    if html:  # old pages may declare a legacy charset (windows-1258, ...)
+        declared = charset_of_html(data)
+        if declared and codecs.lookup(declared).name != "utf-8":
+            try:
+                return data.decode(declared), None
+            except UnicodeDecodeError:
+                pass
+    try:
+        return decode_legacy(data)
+    except LegacyDecodeError as e:
+        reason = str(e).removeprefix("not UTF-8, and ")
+        raise DecodeError(f"invalid UTF-8 at byte {utf8_error.start}, and {reason}") from None
 
 
 def charset_of_html(data: bytes) -> str | None:

@@ -15,19 +15,20 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, BinaryIO
 
+from thoisu.limits import LimitExceeded, Limits, human_bytes
 from thoisu.records import IngestError, RawDocument
 
 from .decode import (
     DecodeError,
     charset_of_content_type,
     charset_of_html,
-    decode_bytes,
+    decode_text,
     has_utf16_bom,
     peek,
 )
 
 Item = RawDocument | IngestError
-Reader = Callable[[BinaryIO, str], Iterator[Item]]
+Reader = Callable[[BinaryIO, str, Limits], Iterator[Item]]
 
 _TAG = re.compile(r"<[A-Za-z!/][^>]*>")
 
@@ -39,27 +40,66 @@ _URL_KEYS = ("url", "link")
 _ID_KEYS = ("id", "external_id")
 
 
+# --- bounded reads ----------------------------------------------------------------------
+
+
+def read_document(stream: BinaryIO, limits: Limits) -> bytes:
+    """The rest of ``stream`` as one document, refused past ``max_document_bytes``: at
+    most one byte more than the limit is ever read."""
+    limit = limits.max_document_bytes
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise LimitExceeded(document_too_large(limit))
+    return data
+
+
+def document_too_large(limit: int) -> str:
+    return f"over the {human_bytes(limit)} limit for one document (THOISU_MAX_DOCUMENT_BYTES)"
+
+
+def _bounded_lines(stream: Any, limit: int) -> Iterator[bytes | str | None]:
+    """Lines of a byte or text stream, each read with at most ``limit`` + 1 units in
+    memory; a longer line is skipped to its end and given as None."""
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        newline = b"\n" if isinstance(line, bytes) else "\n"
+        if len(line) <= limit or line.endswith(newline):
+            yield line
+            continue
+        while line and not line.endswith(newline):  # skip the rest, a chunk at a time
+            line = stream.readline(64 * 1024)
+        yield None
+
+
 # --- plain text and HTML ----------------------------------------------------------------
 
 
-def read_text(stream: BinaryIO, source: str) -> Iterator[Item]:
+def read_text(stream: BinaryIO, source: str, limits: Limits) -> Iterator[Item]:
     """A whole file is one plain-text article (chrome included; ``clean`` removes it)."""
     try:
-        text = decode_bytes(stream.read())
-    except DecodeError as e:
+        text, encoding = decode_text(read_document(stream, limits))
+    except (DecodeError, LimitExceeded) as e:
         yield IngestError(source, str(e))
         return
-    yield RawDocument(source=source, text=text) if text.strip() else _empty(source)
+    if not text.strip():
+        yield _empty(source)
+        return
+    yield RawDocument(source=source, text=text, encoding=encoding)
 
 
-def read_html(stream: BinaryIO, source: str) -> Iterator[Item]:
+def read_html(stream: BinaryIO, source: str, limits: Limits) -> Iterator[Item]:
     """A whole file is one web page."""
     try:
-        page = decode_bytes(stream.read(), html=True)
-    except DecodeError as e:
+        page, encoding = decode_text(read_document(stream, limits), html=True)
+    except (DecodeError, LimitExceeded) as e:
         yield IngestError(source, str(e))
         return
-    yield RawDocument(source=source, html=page) if page.strip() else _empty(source)
+    if not page.strip():
+        yield _empty(source)
+        return
+    yield RawDocument(source=source, html=page, encoding=encoding)
 
 
 def _empty(source: str) -> IngestError:
@@ -69,40 +109,51 @@ def _empty(source: str) -> IngestError:
 # --- JSON and JSON Lines --------------------------------------------------------------
 
 
-def read_jsonl(stream: BinaryIO, source: str) -> Iterator[Item]:
-    """One JSON object per line, streamed: memory stays flat on large corpora."""
+def read_jsonl(stream: BinaryIO, source: str, limits: Limits) -> Iterator[Item]:
+    """One JSON object per line, streamed: memory stays flat on large corpora, and a line
+    over ``max_document_bytes`` is skipped (reported) without being held in memory."""
     head, stream, _ = peek(stream, 4)
-    lines: Iterator[bytes] | Iterator[str]
-    if has_utf16_bom(head):
-        lines = io.TextIOWrapper(stream, encoding="utf-16")
-    else:
-        lines = stream
-    for lineno, line in enumerate(lines, 1):
+    reader: Any = io.TextIOWrapper(stream, encoding="utf-16") if has_utf16_bom(head) else stream
+    for lineno, line in enumerate(_bounded_lines(reader, limits.max_document_bytes), 1):
         where = f"{source}:{lineno}"
+        if line is None:
+            yield IngestError(
+                where, f"line {lineno}: {document_too_large(limits.max_document_bytes)}"
+            )
+            continue
         if isinstance(line, bytes):
             if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):
                 line = line[3:]
             if not line.strip():
                 continue
             try:
-                line = line.decode("utf-8")
-            except UnicodeDecodeError as e:
-                yield IngestError(where, f"line {lineno}: invalid UTF-8 at byte {e.start}")
-                continue
+                line, encoding = line.decode("utf-8"), None
+            except UnicodeDecodeError:
+                try:  # a line in a legacy Vietnamese encoding
+                    line, encoding = decode_text(line)
+                except DecodeError as e:
+                    yield IngestError(where, f"line {lineno}: {e}")
+                    continue
         elif not line.strip():
             continue
+        else:
+            encoding = None
         try:
             obj = json.loads(line)
         except ValueError as e:
             yield IngestError(where, f"line {lineno}: not valid JSON: {_json_reason(e)}")
             continue
-        yield record_to_raw(obj, where)
+        yield _with_encoding(record_to_raw(obj, where), encoding)
 
 
-def read_json(stream: BinaryIO, source: str) -> Iterator[Item]:
-    """A ``.json`` file: one record object, or an array of them (``source#N``)."""
+def read_json(stream: BinaryIO, source: str, limits: Limits) -> Iterator[Item]:
+    """A ``.json`` file: one record object, or an array of them (``source#N``); a corpus
+    larger than one document's limit belongs in JSON Lines, which is streamed."""
     try:
-        text = decode_bytes(stream.read())
+        text, encoding = decode_text(read_document(stream, limits))
+    except LimitExceeded as e:
+        yield IngestError(source, f"{e}; write a large corpus as JSON Lines (.jsonl)")
+        return
     except DecodeError as e:
         yield IngestError(source, str(e))
         return
@@ -118,9 +169,15 @@ def read_json(stream: BinaryIO, source: str) -> Iterator[Item]:
         if not data:
             yield IngestError(source, "empty JSON array")
         for n, obj in enumerate(data, 1):
-            yield record_to_raw(obj, f"{source}#{n}")
+            yield _with_encoding(record_to_raw(obj, f"{source}#{n}"), encoding)
     else:
-        yield record_to_raw(data, source)
+        yield _with_encoding(record_to_raw(data, source), encoding)
+
+
+def _with_encoding(item: Item, encoding: str | None) -> Item:
+    if isinstance(item, RawDocument):
+        item.encoding = encoding
+    return item
 
 
 def _json_reason(e: ValueError) -> str:
@@ -170,11 +227,15 @@ def _field(obj: Mapping[str, Any], *keys: str) -> str | None:
 # --- RSS / Atom feeds ----------------------------------------------------------------
 
 
-def read_feed(stream: BinaryIO, source: str) -> Iterator[Item]:
+def read_feed(stream: BinaryIO, source: str, limits: Limits) -> Iterator[Item]:
     """One RawDocument per feed entry (``source#N``); HTML content goes to ``html``."""
     import feedparser  # imported lazily: only feeds need it
 
-    data = stream.read()
+    try:
+        data = read_document(stream, limits)
+    except LimitExceeded as e:
+        yield IngestError(source, str(e))
+        return
     parsed = feedparser.parse(data)
     entries = parsed.get("entries") or []
     if not entries:
@@ -253,7 +314,7 @@ def iso_date(value: str) -> str | None:
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
-def read_warc(stream: BinaryIO, source: str) -> Iterator[Item]:
+def read_warc(stream: BinaryIO, source: str, limits: Limits) -> Iterator[Item]:
     """Each HTML ``response`` (or ``resource``) record -> RawDocument (``source#N``,
     N counting all records). Other records (requests, metadata, images) are skipped."""
     from warcio.archiveiterator import ArchiveIterator
@@ -263,7 +324,7 @@ def read_warc(stream: BinaryIO, source: str) -> Iterator[Item]:
     n = 0
     try:
         for n, record in enumerate(ArchiveIterator(watched), 1):
-            item = _warc_record(record, f"{source}#{n}")
+            item = _warc_record(record, f"{source}#{n}", limits)
             cut = isinstance(item, RawDocument) and getattr(record.raw_stream, "limit", 0) > 0
             if cut:  # the HTML payload ended before its declared length
                 yield IngestError(source, _truncated(watched))
@@ -310,7 +371,7 @@ class _EOFWatch(io.RawIOBase):
         return len(data)
 
 
-def _warc_record(record: Any, source: str) -> Item | None:
+def _warc_record(record: Any, source: str, limits: Limits) -> Item | None:
     if record.rec_type == "response":
         headers = record.http_headers
         if headers is None:
@@ -328,11 +389,14 @@ def _warc_record(record: Any, source: str) -> Item | None:
     else:
         return None
     url = record.rec_headers.get_header("WARC-Target-URI")
-    data = record.content_stream().read()
+    data = record.content_stream().read(limits.max_document_bytes + 1)
+    if len(data) > limits.max_document_bytes:
+        return IngestError(source, document_too_large(limits.max_document_bytes))
     if not data.strip():
         return IngestError(source, "empty response")
     charset = charset_of_content_type(ctype) or charset_of_html(data)
     page: str | None = None
+    encoding = None
     if charset:
         try:
             page = data.decode(charset)
@@ -340,10 +404,10 @@ def _warc_record(record: Any, source: str) -> Item | None:
             page = None
     if page is None:
         try:
-            page = decode_bytes(data, html=True)
+            page, encoding = decode_text(data, html=True)
         except DecodeError as e:
             return IngestError(source, str(e))
-    return RawDocument(source=source, html=page, url=url)
+    return RawDocument(source=source, html=page, url=url, encoding=encoding)
 
 
 READERS: dict[str, Reader] = {

@@ -11,6 +11,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO, TextIO
 
+from thoisu.limits import LimitExceeded, Limits, current_limits, human_bytes
 from thoisu.records import IngestError, RawDocument
 
 from .decode import GzipReader, is_blank, looks_binary, peek, sniff
@@ -44,33 +45,39 @@ def format_of(path: str) -> tuple[str | None, bool]:
     return EXTENSIONS.get(os.path.splitext(name)[1]), gz
 
 
-def read_paths(paths: Iterable[str]) -> Iterator[RawDocument | IngestError]:
+def read_paths(
+    paths: Iterable[str], *, limits: Limits | None = None
+) -> Iterator[RawDocument | IngestError]:
     """Read files, directories (recursively, sorted, hidden files skipped) and ``-`` (stdin).
 
     Never raises for bad input: every problem is yielded as an IngestError and reading
-    goes on with the next input.
+    goes on with the next input. ``limits`` (default: :func:`~thoisu.limits.current_limits`)
+    bound the bytes read per input and per document.
     """
+    limits = limits or current_limits()
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     for path in paths:
         path = os.fspath(path)
         if path == "-":
-            yield from read_stream(sys.stdin, "-")
+            yield from read_stream(sys.stdin, "-", limits=limits)
         elif os.path.isdir(path):
-            yield from _read_dir(path)
+            yield from _read_dir(path, limits)
         else:
-            yield from read_file(path)
+            yield from read_file(path, limits=limits)
 
 
 def read_stream(
-    stream: TextIO | BinaryIO, source: str = "-"
+    stream: TextIO | BinaryIO, source: str = "-", *, limits: Limits | None = None
 ) -> Iterator[RawDocument | IngestError]:
     """Read one input stream (stdin), sniffing its format: JSON Lines, JSON, HTML, an
     RSS/Atom feed, WARC (also gzip-compressed) or else plain text."""
-    yield from _read_binary(_binary(stream), source, None, False)
+    yield from _read_binary(_binary(stream), source, None, False, limits or current_limits())
 
 
-def read_file(path: str, source: str | None = None) -> Iterator[RawDocument | IngestError]:
+def read_file(
+    path: str, source: str | None = None, *, limits: Limits | None = None
+) -> Iterator[RawDocument | IngestError]:
     """Read one file; ``source`` defaults to the path as given."""
     source = path if source is None else source
     fmt, gz = format_of(path)
@@ -80,7 +87,7 @@ def read_file(path: str, source: str | None = None) -> Iterator[RawDocument | In
         yield IngestError(source, _os_reason(e))
         return
     with f:
-        yield from _read_binary(f, source, fmt, gz)
+        yield from _read_binary(f, source, fmt, gz, limits or current_limits())
 
 
 def count_hint(paths: Iterable[str]) -> int | None:
@@ -105,13 +112,13 @@ def count_hint(paths: Iterable[str]) -> int | None:
 # --- internals ---------------------------------------------------------------------
 
 
-def _read_dir(path: str) -> Iterator[Item]:
+def _read_dir(path: str, limits: Limits) -> Iterator[Item]:
     files, errors = _walk(path)
     yield from errors
     if not files and not errors:
         yield IngestError(path, "empty directory")
     for file in files:
-        yield from read_file(file)
+        yield from read_file(file, limits=limits)
 
 
 def _walk(root: str) -> tuple[list[str], list[IngestError]]:
@@ -133,16 +140,20 @@ def _walk(root: str) -> tuple[list[str], list[IngestError]]:
     return [p for _, p in found], errors
 
 
-def _read_binary(raw: BinaryIO, source: str, fmt: str | None, gz: bool) -> Iterator[Item]:
+def _read_binary(
+    raw: BinaryIO, source: str, fmt: str | None, gz: bool, limits: Limits
+) -> Iterator[Item]:
     """Sniff when needed, then run the format reader, turning stream failures (truncated
-    gzip, I/O errors) into an IngestError after the records already read."""
+    gzip, I/O errors, an input past its size limit, any unexpected error) into an
+    IngestError after the records already read."""
     try:
         stream: BinaryIO = io.BufferedReader(GzipReader(raw)) if gz else raw
+        stream = io.BufferedReader(_Capped(stream, limits.max_input_bytes))
         head, stream, at_eof = peek(stream)
         if fmt is None or fmt == "warc":
             sniffed = sniff(head, at_eof)
             if sniffed == "gzip" and not gz:  # compressed stdin or unnamed file
-                yield from _read_binary(stream, source, fmt, True)
+                yield from _read_binary(stream, source, fmt, True, limits)
                 return
             if fmt is None:
                 fmt = "text" if sniffed == "gzip" else sniffed
@@ -155,13 +166,41 @@ def _read_binary(raw: BinaryIO, source: str, fmt: str | None, gz: bool) -> Itera
         if fmt != "warc" and looks_binary(head):
             yield IngestError(source, "binary file, not text")
             return
-        yield from READERS[fmt](stream, source)
+        yield from READERS[fmt](stream, source, limits)
     except EOFError:
         yield IngestError(source, "truncated gzip file" if gz else "truncated file")
     except (gzip.BadGzipFile, zlib.error) as e:
         yield IngestError(source, f"corrupt gzip file ({e})")
     except OSError as e:
         yield IngestError(source, _os_reason(e))
+    except LimitExceeded as e:
+        yield IngestError(source, f"{e}; the rest was not read")
+    except Exception as e:  # noqa: BLE001 - a reader's bug must not end the whole run
+        yield IngestError(source, f"cannot read: {type(e).__name__}: {e}")
+
+
+class _Capped(io.RawIOBase):
+    """A byte stream that raises :class:`LimitExceeded` once more than ``cap`` bytes
+    (after decompression) have been read from it."""
+
+    def __init__(self, stream: BinaryIO, cap: int) -> None:
+        self._read = getattr(stream, "read1", stream.read)  # see decode._Replay
+        self._cap = cap
+        self._count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self._read(len(b))
+        self._count += len(data)
+        if self._count > self._cap:
+            raise LimitExceeded(
+                f"over the {human_bytes(self._cap)} limit for one input"
+                " (THOISU_MAX_INPUT_BYTES, counted after decompression)"
+            )
+        b[: len(data)] = data
+        return len(data)
 
 
 def _binary(stream: TextIO | BinaryIO) -> BinaryIO:

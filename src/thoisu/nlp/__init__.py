@@ -14,6 +14,7 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
+from ..limits import Limits, current_limits
 from ..records import Article, Sentence, Token
 from ..text import fold
 
@@ -130,17 +131,34 @@ def _align(text: str, folded: str, word: str, cursor: int, lost: bool) -> tuple[
     return None
 
 
-def segment(article: Article) -> list[Sentence]:
+def segment(article: Article, *, limits: Limits | None = None) -> list[Sentence]:
     """Split an article into sentences with POS-tagged tokens.
 
     The title (when present) is sentence 0, flagged ``is_title``, so that a headline
-    question can be told apart from body sentences.
+    question can be told apart from body sentences. A run of text longer than
+    ``max_sentence_chars`` is cut at spaces into pieces, and at most ``max_sentences`` are
+    analysed (the rest of the text is kept, not analysed); either is noted in
+    ``article.warnings``.
     """
+    limits = limits or current_limits()
     sentences: list[Sentence] = []
     title_end = (
         len(article.title) if article.title and article.text.startswith(article.title) else 0
     )
-    for start, end in split_sentences(article.text):
+    spans = split_sentences(article.text)
+    pieces = [p for s, e in spans for p in cut_span(article.text, s, e, limits.max_sentence_chars)]
+    if len(pieces) > len(spans):
+        article.warnings.append(
+            f"{len(pieces) - len(spans):,} over-long sentences cut at spaces"
+            f" (limit {limits.max_sentence_chars:,} characters, THOISU_MAX_SENTENCE_CHARS)"
+        )
+    if len(pieces) > limits.max_sentences:
+        article.warnings.append(
+            f"analysed the first {limits.max_sentences:,} of {len(pieces):,} sentences"
+            " (THOISU_MAX_SENTENCES); the rest of the text is stored, not analysed"
+        )
+        pieces = pieces[: limits.max_sentences]
+    for start, end in pieces:
         text = article.text[start:end]
         sentences.append(
             Sentence(
@@ -153,3 +171,19 @@ def segment(article: Article) -> list[Sentence]:
             )
         )
     return sentences
+
+
+def cut_span(text: str, start: int, end: int, limit: int) -> list[tuple[int, int]]:
+    """``(start, end)`` cut into pieces of at most ``limit`` characters, each ending at
+    the last space before the limit (or at the limit, in text without spaces)."""
+    pieces: list[tuple[int, int]] = []
+    while end - start > limit:
+        cut = text.rfind(" ", start + limit // 2, start + limit)
+        cut = cut if cut > start else start + limit
+        pieces.append((start, cut))
+        start = cut
+        while start < end and text[start] == " ":
+            start += 1
+    if start < end:
+        pieces.append((start, end))
+    return pieces

@@ -9,12 +9,13 @@ Parquet or GDELT 2.0 Event rows.
 from __future__ import annotations
 
 from .core import DEFAULT_DB_PATH, SearchHit, Store
-from .errors import QueryError, StoreError
+from .errors import QueryError, QueryTimeout, StoreError
 from .text import fold, parse_query
 
 __all__ = [
     "DEFAULT_DB_PATH",
     "QueryError",
+    "QueryTimeout",
     "SearchHit",
     "Store",
     "StoreError",

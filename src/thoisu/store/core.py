@@ -2,23 +2,45 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import os
-import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
 from ..records import Analysis
 from . import schema
-from .errors import QueryError, StoreError
-from .text import exact_hits, fold, parse_query, snippet
+from .errors import QueryError, QueryTimeout, StoreError
+from .linking import alias_rows, folded_key, link_people
+from .ranking import common_readings, rank_key, reading_points
+from .sql import (
+    _COUNT_KEYS,
+    _EVENT_INSERT,
+    _EVENT_ORDER_KEY,
+    _EVENT_SELECT,
+    _INTERVALS,
+    _NEWEST_FIRST,
+    _SEARCH_SCORE,
+    _SEARCH_SOURCE,
+    SNIPPET_MARKS,
+    _article_where,
+    _check_page,
+    _decode_cursor,
+    _encode_cursor,
+    _event_dict,
+    _event_row,
+    _event_where,
+    _fold_or_none,
+    _json,
+    _named,
+    _now,
+    _period_range,
+    _root_sentences,
+)
+from .text import ParsedQuery, fold, parse_query, snippet
 
 DEFAULT_DB_PATH: Path = Path(os.environ.get("THOISU_DB") or "thoisu.db")
 """Where :class:`Store` opens by default: ``$THOISU_DB`` if set, else ``./thoisu.db``
@@ -26,15 +48,12 @@ DEFAULT_DB_PATH: Path = Path(os.environ.get("THOISU_DB") or "thoisu.db")
 
 ExportFormat = Literal["jsonl", "parquet", "gdelt"]
 
-_FULL_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_FILTER_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
-_ROLES = ("source", "target", "location")
-
 
 @dataclass(frozen=True, slots=True)
 class SearchHit:
-    """One search result. ``score``: higher is better; its integer part counts the query
-    terms found with the exact diacritics typed, its fraction is BM25 relevance."""
+    """One search result. ``score``: higher is better; its integer part is the reading
+    points of :mod:`thoisu.store.ranking` (words found as typed, or in their common reading,
+    side by side), its fraction is BM25 relevance."""
 
     article_id: str
     title: str | None
@@ -42,37 +61,6 @@ class SearchHit:
     published: str | None
     snippet: str
     score: float
-
-
-def full_date(value: str | None) -> str | None:
-    """``YYYY-MM-DD`` when *value* starts with a full, valid ISO date, else None."""
-    m = _FULL_DATE.match(value or "")
-    if not m:
-        return None
-    try:
-        datetime(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError:
-        return None
-    return m[0]
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def _next_string(s: str) -> str:
-    """The smallest string greater than every string starting with *s* (for index ranges)."""
-    return s[:-1] + chr(ord(s[-1]) + 1)
-
-
-def _actor(value: Any) -> tuple[str | None, str | None, str | None]:
-    if not isinstance(value, Mapping):
-        return None, None, None
-    return value.get("entity"), value.get("code"), value.get("text")
 
 
 class Store:
@@ -106,7 +94,7 @@ class Store:
             db.execute("PRAGMA foreign_keys = ON")
             db.execute("PRAGMA busy_timeout = 5000")
             db.create_function("thoisu_fold", 1, _fold_or_none, deterministic=True)
-            db.create_function("thoisu_exact", 3, exact_hits, deterministic=True)
+            db.create_function("thoisu_rank", 3, reading_points, deterministic=True)
             if readonly:
                 db.execute("PRAGMA query_only = ON")
                 pending = schema.check(db)
@@ -138,8 +126,36 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
         self.close()
+        if isinstance(exc, sqlite3.OperationalError) and self._time_spent():
+            raise self._timeout() from exc
+
+    def limit_time(self, exhausted: Callable[[], bool] | None, seconds: float = 0) -> None:
+        """Stop any query of this store once ``exhausted()`` is true (checked every few
+        thousand SQLite steps); the query then raises :class:`QueryTimeout`. The web app
+        gives each request such a budget, which also runs out when its client leaves.
+        ``None`` lifts the limit."""
+        self._exhausted = exhausted
+        self._seconds = seconds
+        handler = (lambda: 1 if exhausted() else 0) if exhausted else None
+        self.db.set_progress_handler(handler, 5_000)
+
+    def _time_spent(self) -> bool:
+        exhausted = getattr(self, "_exhausted", None)
+        return bool(exhausted and exhausted())
+
+    def _timeout(self) -> QueryTimeout:
+        return QueryTimeout(
+            f"the query was stopped after its time budget of {self._seconds:g} s"
+            " (or its client left): narrow it with more words or filters"
+        )
+
+    def _failed(self, query: str | None, e: sqlite3.OperationalError) -> StoreError:
+        """The error to raise for a search that SQLite stopped."""
+        if self._time_spent():
+            return self._timeout()
+        return QueryError(f"cannot run search {query!r}: {e}")
 
     def __repr__(self) -> str:
         return f"Store({self.path!r}{', readonly=True' if self.readonly else ''})"
@@ -215,6 +231,9 @@ class Store:
         if not isinstance(art, Mapping) or not art.get("id"):
             raise StoreError("analysis record has no article id")
         aid = str(art["id"])
+        if db.execute("SELECT 1 FROM articles WHERE id = ?", (aid,)).fetchone():
+            return False
+        link_people(db, record)  # before the record is stored: it keeps the linked ids
         text = art.get("text") or ""
         title = art.get("title")
         cur = db.execute(
@@ -271,6 +290,11 @@ class Store:
                 (aid, eid, ent.get("role")),
             )
             db.executemany(
+                "INSERT OR IGNORE INTO entity_aliases (entity_id, alias, folded, last)"
+                " VALUES (?, ?, ?, ?)",
+                alias_rows(eid, ent),
+            )
+            db.executemany(
                 'INSERT INTO mentions (article_id, entity_id, sentence, start, "end", text)'
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 [
@@ -309,9 +333,10 @@ class Store:
         """Full-text search, insensitive to case and Vietnamese diacritics (đ = d).
 
         Syntax: words (all must match), ``"phrases"``, ``OR``, ``a NOT b``, ``prefix*``.
-        Articles that contain the query's words with the exact diacritics typed rank
+        Articles that contain the words typed side by side, with the diacritics typed (or,
+        typed without any, in their most common reading: ``dam phan`` is "đàm phán") rank
         first, then by BM25 (title weighted 3x). Raises :class:`QueryError` for a query
-        with no searchable words.
+        with no searchable words or past the bounds of :func:`parse_query`.
         """
         _check_page(limit, offset)
         parsed = parse_query(query)
@@ -321,11 +346,11 @@ class Store:
             ORDER BY score DESC, a.published DESC, a.id
             LIMIT :limit OFFSET :offset
         """
-        params = {"exact": parsed.exact_key(), "fts": parsed.fts, "limit": limit, "offset": offset}
         try:
+            params = {**self._search_params(parsed), "limit": limit, "offset": offset}
             rows = self.db.execute(sql, params).fetchall()
         except sqlite3.OperationalError as e:  # sanitising should prevent this; never leak it
-            raise QueryError(f"cannot run search {query!r}: {e}") from e
+            raise self._failed(query, e) from e
         terms = parsed.positive
         return [
             SearchHit(
@@ -338,6 +363,36 @@ class Store:
             )
             for r in rows
         ]
+
+    def _search_params(self, parsed: ParsedQuery) -> dict[str, Any]:
+        """The FTS5 query and the ranking key (with the common readings of the words typed
+        without diacritics) for :data:`_SEARCH_SOURCE` and :data:`_SEARCH_SCORE`."""
+        readings = common_readings(self.db, parsed.units)
+        return {"fts": parsed.fts, "rank": rank_key(parsed.units, readings)}
+
+    def count_articles(
+        self,
+        *,
+        query: str | None = None,
+        publisher: str | None = None,
+        category: str | None = None,
+        entity: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> int:
+        """How many articles :meth:`articles_page` would list with these filters."""
+        where, params = _article_where(publisher, category, entity, since, until)
+        parsed = parse_query(query) if query and query.strip() else None
+        source = _SEARCH_SOURCE if parsed is not None else "articles a"
+        named: dict[str, Any] = {"fts": parsed.fts} if parsed is not None else {}
+        named.update({f"p{i}": v for i, v in enumerate(params)})
+        clause = (" WHERE " + " AND ".join(_named(where))) if where else ""
+        try:
+            return int(
+                self.db.execute(f"SELECT count(*) FROM {source}{clause}", named).fetchone()[0]
+            )
+        except sqlite3.OperationalError as e:
+            raise self._failed(query, e) from e
 
     def events(
         self,
@@ -355,8 +410,10 @@ class Store:
         until: str | None = None,
         limit: int | None = None,
         offset: int = 0,
+        newest_first: bool = False,
     ) -> list[dict[str, Any]]:
-        """Events matching all given filters, oldest first.
+        """Events matching all given filters, oldest first (``newest_first``: the newest
+        first); undated events come last either way.
 
         ``actor`` matches the source or target, ``source``/``target``/``location`` one
         side: by entity id, or CAMEO actor code (a 3/6/9-letter code also matches as a
@@ -370,7 +427,7 @@ class Store:
             "actor": actor, "counterpart": counterpart, "source": source, "target": target,
             "location": location, "cameo": cameo, "plover": plover, "event_type": event_type,
             "certainty": certainty, "since": since, "until": until, "limit": limit,
-            "offset": offset,
+            "offset": offset, "newest_first": newest_first,
         }  # fmt: skip
         return [_event_dict(r) for r in self._iter_events(**filters)]
 
@@ -384,6 +441,7 @@ class Store:
         limit: int | None = None,
         offset: int = 0,
         after: tuple[Any, ...] | None = None,
+        newest_first: bool = False,
         **filters: Any,
     ) -> Iterator[sqlite3.Row]:
         _check_page(limit, offset)
@@ -394,7 +452,8 @@ class Store:
         sql = _EVENT_SELECT
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += f" ORDER BY {_EVENT_ORDER_KEY[1:-1]} LIMIT ? OFFSET ?"
+        order = _NEWEST_FIRST if newest_first else _EVENT_ORDER_KEY[1:-1]
+        sql += f" ORDER BY {order} LIMIT ? OFFSET ?"
         params += [-1 if limit is None else limit, offset]
         # A cursor, not a generator: bad filters fail here, before an export opens its file.
         return self.db.execute(sql, params)
@@ -472,30 +531,17 @@ class Store:
         """
         if limit < 1:
             raise QueryError(f"limit must be >= 1, got {limit}")
-        where: list[str] = []
-        params: list[Any] = []
-        if publisher:
-            where.append("a.publisher = ?")
-            params.append(publisher)
-        if category:
-            where.append("a.category = ?")
-            params.append(category)
-        if entity:
-            where.append("a.id IN (SELECT article_id FROM article_entities WHERE entity_id = ?)")
-            params.append(entity)
-        if since:
-            where.append("a.published >= ?")
-            params.append(_filter_date(since, "since"))
-        if until:
-            bound = _filter_date(until, "until")
-            where.append("substr(a.published, 1, ?) <= ?")
-            params += [len(bound), bound]
+        where, params = _article_where(publisher, category, entity, since, until)
         parsed = parse_query(query) if query and query.strip() else None
         # The sort key: the search score with a query, else the publication date (undated
         # last); then the newest stored first.
+        named: dict[str, Any]
         if parsed is not None:
             key, source = _SEARCH_SCORE, _SEARCH_SOURCE
-            named: dict[str, Any] = {"exact": parsed.exact_key(), "fts": parsed.fts}
+            try:
+                named = self._search_params(parsed)
+            except sqlite3.OperationalError as e:
+                raise self._failed(query, e) from e
         else:
             key, source, named = "coalesce(a.published, '')", "articles a", {}
         select = f"""
@@ -514,7 +560,7 @@ class Store:
         try:
             rows = self.db.execute(f"{select} ORDER BY {order} LIMIT :limit", named).fetchall()
         except sqlite3.OperationalError as e:
-            raise QueryError(f"cannot run search {query!r}: {e}") from e
+            raise self._failed(query, e) from e
         more = len(rows) > limit
         rows = rows[:limit]
         terms = parsed.positive if parsed is not None else ()
@@ -548,7 +594,7 @@ class Store:
                     ("(unknown)" if k is None else k): n for k, n in self.db.execute(sql, params)
                 }
             except sqlite3.OperationalError as e:
-                raise QueryError(f"cannot run search {query!r}: {e}") from e
+                raise self._failed(query, e) from e
         return out
 
     def entity_timeline(self, entity_id: str, *, interval: str = "month") -> dict[str, Any]:
@@ -664,23 +710,64 @@ class Store:
     ) -> list[dict]:
         """Canonical entities, most widely reported first.
 
-        ``query`` keeps entities whose id, name, Vietnamese name or code contains it,
-        ignoring case and diacritics; ``type`` one type (PER, ORG, LOC, MISC). Each dict:
-        id, name, name_vi, type, code, wikidata, kind, country, article_count, mention_count.
+        ``query`` finds entities by any name they are known by (English and Vietnamese
+        names, code, id, every form they were mentioned in), ignoring case and diacritics,
+        best match first: the name as typed, then a name equal to it without diacritics,
+        then a name starting with it, then containing it; within each, the most widely
+        reported first. ``type``: one type (PER, ORG, LOC, MISC). Each dict: id, name,
+        name_vi, type, code, wikidata, kind, country, article_count, mention_count.
         """
         _check_page(limit, 0)
         conditions, params = [], []
-        if query and query.strip():
-            conditions.append(
-                "instr(thoisu_fold(en.id || ' ' || en.name || ' ' ||"
-                " coalesce(en.name_vi, '') || ' ' || coalesce(en.code, '')), ?) > 0"
-            )
-            params.append(fold(query.strip()))
         if type:
             conditions.append("en.type = ?")
             params.append(type)
-        where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
-        return self._entity_rows(where, params, limit)
+        if not (query and query.strip()):
+            where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
+            return self._entity_rows(where, params, limit)
+        typed = " ".join(query.split())[:200]
+        folded = folded_key(typed)
+        if not folded:
+            return []
+        like = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        matches = """(
+            SELECT entity_id, min(CASE WHEN :marks AND alias = :typed COLLATE NOCASE THEN 0
+                                       WHEN folded = :folded THEN 1
+                                       WHEN folded LIKE :like || '%' ESCAPE '\\' THEN 2
+                                       ELSE 3 END) AS tier
+            FROM entity_aliases
+            WHERE instr(folded, :folded) > 0
+            GROUP BY entity_id
+            UNION ALL
+            SELECT id, 3 FROM entities WHERE instr(thoisu_fold(id), :folded) > 0
+        )"""
+        # Typed without diacritics, "my" is as much "Mỹ" as "My": then only the folded
+        # match counts, and the most widely reported entity comes first.
+        named = {
+            "typed": typed,
+            "folded": folded,
+            "like": like,
+            "marks": fold(typed) != typed.lower(),
+        }
+        named.update({f"p{i}": v for i, v in enumerate(params)})
+        where = " AND ".join(_named(conditions)) or "1"
+        sql = f"""
+            SELECT en.id, en.name, en.name_vi, en.type, en.code, en.wikidata, en.kind,
+                   en.country, min(mt.tier) AS tier,
+                   (SELECT count(*) FROM article_entities ae WHERE ae.entity_id = en.id)
+                       AS article_count,
+                   (SELECT count(*) FROM mentions m WHERE m.entity_id = en.id) AS mention_count
+            FROM {matches} mt JOIN entities en ON en.id = mt.entity_id
+            WHERE {where}
+            GROUP BY en.id
+            ORDER BY tier, article_count DESC, mention_count DESC, en.id
+            LIMIT :limit
+        """
+        named["limit"] = -1 if limit is None else limit
+        rows = [dict(r) for r in self.db.execute(sql, named)]
+        for row in rows:
+            row.pop("tier")
+        return rows
 
     def _entity_rows(self, where: str, params: list[Any], limit: int | None) -> list[dict]:
         sql = f"""
@@ -766,15 +853,17 @@ class Store:
 
         ``jsonl``: one analysis record per line (with event filters: the records of
         articles that have a matching event). ``parquet``: one row per event (needs a
-        path or binary file). ``gdelt``: one GDELT 2.0 Event row per event, tab-separated,
-        no header. ``event_filters`` are those of :meth:`events`.
+        path or binary file). ``gdelt``: one GDELT 2.0 Event row per event reported as a
+        fact (with a CAMEO code, certainty neither ``negated`` nor ``question``; the others
+        stay in JSON Lines and Parquet with their certainty), tab-separated, no header.
+        ``event_filters`` are those of :meth:`events`.
         """
         from . import export as _export  # pyarrow is imported only when needed
 
         if fmt == "jsonl":
             return _export.write_lines(out, self._iter_jsonl(event_filters))
-        if fmt == "gdelt":
-            rows = self._iter_events(**event_filters)
+        if fmt == "gdelt":  # a GDELT row is a coded fact: no negated, asked or uncoded event
+            rows = self._iter_events(**event_filters, facts_only=True)
             return _export.write_lines(out, (_export.gdelt_line(r) for r in rows))
         if fmt == "parquet":
             return _export.write_parquet(out, self._iter_events(**event_filters))
@@ -792,267 +881,3 @@ class Store:
                 seen.add(aid)
                 rec = self.db.execute("SELECT record FROM articles WHERE id = ?", (aid,))
                 yield rec.fetchone()[0]
-
-
-# -- helpers -------------------------------------------------------------------------
-
-
-def _fold_or_none(s: str | None) -> str | None:
-    return None if s is None else fold(s)
-
-
-def _check_page(limit: int | None, offset: int) -> None:
-    if limit is not None and limit < 0:
-        raise QueryError(f"limit must be >= 0, got {limit}")
-    if offset < 0:
-        raise QueryError(f"offset must be >= 0, got {offset}")
-
-
-def _filter_date(value: str, name: str) -> str:
-    value = value.strip()
-    if _FILTER_DATE.fullmatch(value):
-        padded = value + "-01-01"[len(value) - 4 :]  # 2024 -> 2024-01-01, 2024-03 -> -03-01
-        try:
-            datetime.strptime(padded, "%Y-%m-%d")
-            return value
-        except ValueError:
-            pass
-    raise QueryError(f"{name} must be a date like 2024, 2024-03 or 2024-03-15, got {value!r}")
-
-
-def _actor_clause(value: str, sides: tuple[str, ...]) -> tuple[str, list[Any]]:
-    value = value.strip()
-    code = value.upper()
-    # CAMEO actor codes are built from 3-letter blocks: "USA" also matches "USAGOV".
-    as_prefix = code.isalnum() and len(code) % 3 == 0
-    parts: list[str] = []
-    params: list[Any] = []
-    for side in sides:
-        parts.append(f"e.{side}_entity = ?")
-        params.append(value)
-        if as_prefix:
-            parts.append(f"(e.{side}_code >= ? AND e.{side}_code < ?)")
-            params += [code, _next_string(code)]
-        else:
-            parts.append(f"e.{side}_code = ?")
-            params.append(code)
-    return "(" + " OR ".join(parts) + ")", params
-
-
-def _root_sentences(title: str | None, sentences: list[Mapping[str, Any]]) -> set[int]:
-    """Indices of the title sentence(s) and the first sentence after the title."""
-    if not sentences:
-        return {0}
-    title_end = len(title) if title else 0
-    ordered = sorted(sentences, key=lambda s: (s.get("start") or 0, s.get("index") or 0))
-    roots = {s.get("index") for s in ordered if (s.get("start") or 0) < title_end}
-    after = [s for s in ordered if (s.get("start") or 0) >= title_end]
-    if after:
-        roots.add(after[0].get("index"))
-    return {i for i in roots if isinstance(i, int)}
-
-
-_EVENT_COLUMNS = (
-    "id", "article_id", "ord", "sentence", "trigger", "trigger_start", "trigger_end",
-    "type", "cameo", "cameo_root", "cameo_label", "plover", "quad_class", "goldstein",
-    "source_entity", "source_code", "source_text", "target_entity", "target_code",
-    "target_text", "location_entity", "location_code", "location_text", "date",
-    "effective_date", "certainty", "speaker_entity", "speaker_code", "speaker_text",
-    "via_entity", "via_code", "via_text", "attribution_text", "quantities", "is_root",
-    "record",
-)  # fmt: skip
-_EVENT_INSERT = (
-    f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)})"
-    f" VALUES ({', '.join('?' * len(_EVENT_COLUMNS))})"
-    " ON CONFLICT(article_id, id) DO NOTHING"
-)
-
-
-def _event_row(
-    aid: str, ord_: int, ev: Mapping[str, Any], published: str | None, roots: set[int]
-) -> tuple[Any, ...]:
-    ev = dict(ev)
-    trig = ev.get("trigger") if isinstance(ev.get("trigger"), Mapping) else {}
-    cameo = ev.get("cameo") or None
-    if not ev.get("id"):  # the JSON contract does not require event ids: derive a stable one
-        basis = f"{aid}:{ord_}:{trig.get('start')}:{cameo}"
-        ev["id"] = hashlib.sha1(basis.encode()).hexdigest()[:16]
-    attribution = ev.get("attribution") if isinstance(ev.get("attribution"), Mapping) else {}
-    sentence = ev.get("sentence")
-    actors = [_actor(ev.get(r)) for r in _ROLES]
-    actors += [_actor(attribution.get("speaker")), _actor(attribution.get("via"))]
-    return (
-        str(ev["id"]), aid, ord_, sentence, trig.get("text"), trig.get("start"), trig.get("end"),
-        ev.get("type"), cameo, cameo[:2] if cameo else None, ev.get("cameo_label"),
-        ev.get("plover"), ev.get("quad_class"), ev.get("goldstein"),
-        *[v for a in actors[:3] for v in a], ev.get("date"),
-        full_date(ev.get("date")) or full_date(published), ev.get("certainty"),
-        *[v for a in actors[3:] for v in a], attribution.get("text"),
-        _json(ev.get("quantities") or []), int(sentence in roots), _json(ev),
-    )  # fmt: skip
-
-
-# Full-text search: the matching articles (``:fts``, the sanitised FTS5 query) and their
-# score, BM25 with the title weighted 3x, plus 1 for each query word found with the exact
-# diacritics typed (``:exact``), so "đàm phán" ranks articles that write it so first.
-_SEARCH_SOURCE = """(SELECT rowid, bm25(articles_fts, 3.0, 1.0) AS rank
-                  FROM articles_fts WHERE articles_fts MATCH :fts) AS m
-            JOIN articles a ON a.num = m.rowid"""
-_SEARCH_SCORE = """(CASE :exact WHEN '' THEN 0 ELSE thoisu_exact(a.title, a.text, :exact) END
-                    - m.rank / (1.0 - m.rank))"""
-_CERTAINTIES = ("asserted", "reported", "possible", "negated", "question")
-_COUNT_KEYS = ("cameo_root", "plover", "type", "certainty")
-_INTERVALS = {"year": 4, "month": 7, "day": 10}
-# Undated events sort last; then the article's insertion order and the event's position.
-_EVENT_ORDER_KEY = "(coalesce(e.effective_date, '9999'), a.num, e.ord)"
-# Brackets of the matches in article snippets: private-use characters, never in news text.
-SNIPPET_MARKS = ("\ue000", "\ue001")
-
-
-def _event_where(
-    *,
-    actor: str | None = None,
-    counterpart: str | None = None,
-    source: str | None = None,
-    target: str | None = None,
-    location: str | None = None,
-    cameo: str | None = None,
-    plover: str | None = None,
-    event_type: str | None = None,
-    certainty: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    entity: str | None = None,
-) -> tuple[list[str], list[Any]]:
-    """SQL conditions (on ``events e JOIN articles a``) for the event filters.
-
-    ``actor`` with ``counterpart``: events between the two, either way round: one is the
-    source and the other the target or the location ("NATO trains troops in Iraq").
-    """
-    where: list[str] = []
-    params: list[Any] = []
-
-    def add(sql: str, *values: Any) -> None:
-        where.append(sql)
-        params.extend(values)
-
-    if actor and counterpart:
-        # One of the two acts (source) on the other (target) or where the other is (location).
-        pairs = []
-        for one, other in ((actor, counterpart), (counterpart, actor)):
-            acts, acts_p = _actor_clause(one, ("source",))
-            on, on_p = _actor_clause(other, ("target", "location"))
-            pairs.append(f"({acts} AND {on})")
-            params.extend([*acts_p, *on_p])
-        where.append("(" + " OR ".join(pairs) + ")")
-    elif counterpart:
-        raise QueryError("counterpart needs an actor")
-    for value, sides in ((None if counterpart else actor, ("source", "target")),
-                         (source, ("source",)), (target, ("target",)),
-                         (location, ("location",))):  # fmt: skip
-        if value and value.strip():
-            sql, values = _actor_clause(value, sides)
-            add(sql, *values)
-    if entity:
-        sides = ("source", "target", "location", "speaker", "via")
-        add("(" + " OR ".join(f"e.{s}_entity = ?" for s in sides) + ")", *[entity] * 5)
-    if cameo:
-        code = cameo.strip()
-        if not code.isdigit() or len(code) > 4:
-            raise QueryError(f"CAMEO code must be 1 to 4 digits, got {cameo!r}")
-        add("e.cameo >= ? AND e.cameo < ?", code, _next_string(code))
-    if plover:
-        add("upper(e.plover) = ?", plover.strip().upper())
-    if event_type:
-        add("lower(e.type) = ?", event_type.strip().lower())
-    if certainty:
-        value = certainty.strip().lower()
-        if value not in _CERTAINTIES:
-            raise QueryError(
-                f"certainty must be one of {', '.join(_CERTAINTIES)}, got {certainty!r}"
-            )
-        add("e.certainty = ?", value)
-    if since:
-        add("e.effective_date >= ?", _filter_date(since, "since"))
-    if until:
-        bound = _filter_date(until, "until")
-        add("substr(e.effective_date, 1, ?) <= ?", len(bound), bound)
-    return where, params
-
-
-def _named(conditions: list[str]) -> list[str]:
-    """Positional ``?`` placeholders -> ``:p0``, ``:p1``, ... in order (for named queries)."""
-    out, k = [], 0
-    for cond in conditions:
-        parts = cond.split("?")
-        text = parts[0]
-        for part in parts[1:]:
-            text += f":p{k}{part}"
-            k += 1
-        out.append(text)
-    return out
-
-
-def _encode_cursor(key: list[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str, size: int) -> tuple[Any, ...]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        key = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        key = None
-    if (
-        not isinstance(key, list)
-        or len(key) != size
-        or not all(isinstance(k, str | int | float) for k in key)
-    ):
-        raise QueryError(f"invalid cursor {cursor!r}: pass the next_cursor of a previous page")
-    return tuple(key)
-
-
-def _period_range(periods: list[str], interval: str) -> list[str]:
-    """Every period from the first to the last of ``periods`` (none left out of a chart)."""
-    if not periods:
-        return []
-    first, last = periods[0], periods[-1]
-    if interval == "year":
-        return [str(y) for y in range(int(first), int(last) + 1)]
-    if interval == "month":
-        out, (y, m) = [], map(int, first.split("-"))
-        while f"{y:04d}-{m:02d}" <= last and len(out) < 1200:
-            out.append(f"{y:04d}-{m:02d}")
-            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-        return out
-    from datetime import date, timedelta
-
-    day, end = date.fromisoformat(first), date.fromisoformat(last)
-    out = []
-    while day <= end and len(out) < 3660:
-        out.append(day.isoformat())
-        day += timedelta(days=1)
-    return out
-
-
-_EVENT_SELECT = """
-    SELECT e.*, a.title AS article_title, a.published, a.url, a.source AS article_source,
-           a.publisher, a.added_at, s.text AS sentence_text,
-           se.name AS source_name, te.name AS target_name, le.kind AS location_kind,
-           coalesce(e.effective_date, '9999') AS _k_date, a.num AS _k_num, e.ord AS _k_ord
-    FROM events e
-    JOIN articles a ON a.id = e.article_id
-    LEFT JOIN sentences s ON s.article_id = e.article_id AND s.idx = e.sentence
-    LEFT JOIN entities se ON se.id = e.source_entity
-    LEFT JOIN entities te ON te.id = e.target_entity
-    LEFT JOIN entities le ON le.id = e.location_entity
-"""
-
-
-def _event_dict(row: sqlite3.Row) -> dict[str, Any]:
-    event: dict[str, Any] = json.loads(row["record"])
-    event["article_id"] = row["article_id"]
-    event["article_title"] = row["article_title"]
-    event["published"] = row["published"]
-    event["sentence_text"] = row["sentence_text"]
-    return event

@@ -9,3 +9,8 @@ class StoreError(Exception):
 
 class QueryError(StoreError):
     """A search query or filter that cannot be run (e.g. no searchable words)."""
+
+
+class QueryTimeout(StoreError):
+    """A query stopped by its time budget (:meth:`Store.limit_time`), or because the client
+    that asked for it went away."""

@@ -6,6 +6,7 @@ lookup files (``cameo_actor_codes.tsv``; source: The GDELT Project, gdeltproject
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
@@ -15,8 +16,8 @@ from functools import cache
 from pathlib import Path
 from typing import IO, Any, TextIO
 
-from .core import full_date
 from .errors import StoreError
+from .sql import full_date
 
 GDELT_COLUMNS = 61
 # GDELT 2.0 ActionGeo_Type: 1 = country, 4 = world city, 5 = world state/ADM1.
@@ -36,6 +37,48 @@ def _write(f: TextIO, lines: Iterable[str]) -> int:
     for line in lines:
         f.write(line)
         f.write("\n")
+        n += 1
+    return n
+
+
+# -- CSV -----------------------------------------------------------------------------
+
+EVENT_CSV_COLUMNS = (
+    "id", "article_id", "published", "date", "cameo", "cameo_label", "plover", "type",
+    "certainty", "source", "source_code", "target", "target_code", "location", "trigger",
+    "sentence",
+)  # fmt: skip
+# A cell a spreadsheet would run as a formula (or DDE command) when the file is opened.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
+
+
+def spreadsheet_safe(value: Any) -> str:
+    """A CSV cell that no spreadsheet evaluates: text that starts like a formula gets a
+    leading apostrophe (OWASP's advice against CSV injection); numbers are left alone."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def write_events_csv(out: TextIO, events: Iterable[dict[str, Any]]) -> int:
+    """Events (the dicts of ``Store.events``) as CSV with a header row, every cell
+    spreadsheet-safe; returns the rows written."""
+    writer = csv.writer(out)
+    writer.writerow(EVENT_CSV_COLUMNS)
+    n = 0
+    for ev in events:
+        source, target, location = (ev.get(r) or {} for r in ("source", "target", "location"))
+        row = [
+            ev.get("id"), ev.get("article_id"), ev.get("published"), ev.get("date"),
+            ev.get("cameo"), ev.get("cameo_label"), ev.get("plover"), ev.get("type"),
+            ev.get("certainty"), source.get("text"), source.get("code"), target.get("text"),
+            target.get("code"), location.get("text"), (ev.get("trigger") or {}).get("text"),
+            ev.get("sentence_text"),
+        ]  # fmt: skip
+        writer.writerow([spreadsheet_safe(v) for v in row])
         n += 1
     return n
 

@@ -8,6 +8,7 @@ edit a migration that has shipped.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -126,6 +127,40 @@ def _initial(db: sqlite3.Connection) -> None:
         );
         """,
     )
+
+
+@migration(2, "entity aliases")
+def _entity_aliases(db: sqlite3.Connection) -> None:
+    # Every name an entity is known by (canonical names, code, mention forms), folded for
+    # diacritic-insensitive search; ``last`` (its last word, folded) finds the stored
+    # person a short or fuller name refers to (``linking``).
+    from .linking import alias_rows
+
+    _script(
+        db,
+        """
+        CREATE TABLE entity_aliases (
+            entity_id TEXT NOT NULL REFERENCES entities(id),
+            alias TEXT NOT NULL,
+            folded TEXT NOT NULL,
+            last TEXT NOT NULL,
+            PRIMARY KEY (entity_id, alias)
+        ) WITHOUT ROWID;
+        CREATE INDEX entity_aliases_folded ON entity_aliases(folded);
+        CREATE INDEX entity_aliases_last ON entity_aliases(last);
+        """,
+    )
+    rows = db.execute(
+        "SELECT en.id, en.name, en.name_vi, en.code,"
+        " (SELECT json_group_array(DISTINCT m.text) FROM mentions m WHERE m.entity_id = en.id)"
+        " FROM entities en"
+    )
+    for eid, name, name_vi, code, forms in rows.fetchall():
+        mentions = [{"text": t} for t in json.loads(forms or "[]") if t]
+        entity = {"name": name, "name_vi": name_vi, "code": code, "mentions": mentions}
+        db.executemany(
+            "INSERT OR IGNORE INTO entity_aliases VALUES (?, ?, ?, ?)", alias_rows(eid, entity)
+        )
 
 
 def _script(db: sqlite3.Connection, sql: str) -> None:

@@ -12,17 +12,21 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from ..text import fold
 from .errors import QueryError
 
-__all__ = ["ParsedQuery", "Term", "fold", "parse_query", "snippet"]
+__all__ = ["ParsedQuery", "Term", "Unit", "fold", "parse_query", "snippet"]
 
 # A token as FTS5's unicode61 tokenizer sees it: letters and digits (underscore separates).
 _TOKEN = re.compile(r"[^\W_]+")
 _OPERATORS = frozenset({"AND", "OR", "NOT"})
+# Bounds on one query, so that no query can pin the CPU: its length, its words and
+# phrases, and how deeply its parentheses nest.
+MAX_QUERY_CHARS = 1_000
+MAX_QUERY_TERMS = 32
+MAX_QUERY_DEPTH = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +37,7 @@ class Term:
     prefix: bool = False
     exact: tuple[str, ...] | None = None  # lowercased original tokens, when they carry marks
     negated: bool = False
+    quoted: bool = False
 
     def fts(self) -> str:
         return '"' + " ".join(self.tokens) + '"' + ("*" if self.prefix else "")
@@ -46,29 +51,44 @@ class Term:
 
 
 @dataclass(frozen=True, slots=True)
+class Unit:
+    """What ranking looks for in a matching document: a quoted phrase, a prefix, or a run
+    of words typed side by side (``dam phan``), which should be found side by side too.
+
+    ``typed`` holds the words as typed, lowercased; a word typed with diacritics must be
+    found with them for the best rank, a word typed without matches any reading.
+    """
+
+    folded: tuple[str, ...]
+    typed: tuple[str, ...]
+    prefix: bool = False
+
+    @property
+    def has_marks(self) -> bool:
+        return self.typed != self.folded
+
+
+@dataclass(frozen=True, slots=True)
 class ParsedQuery:
     """A sanitised query: ``fts`` is safe to pass to ``MATCH`` on the folded table."""
 
     fts: str
     terms: tuple[Term, ...]
+    units: tuple[Unit, ...] = ()
 
     @property
     def positive(self) -> tuple[Term, ...]:
         return tuple(t for t in self.terms if not t.negated)
 
-    def exact_key(self) -> str:
-        """Regexes (joined by U+001F) of the terms the user typed with diacritics."""
-        return "\x1f".join(t.pattern(exact=True) for t in self.positive if t.exact)
 
-
-def _make_term(text: str, prefix: bool) -> Term | None:
+def _make_term(text: str, prefix: bool, quoted: bool = False) -> Term | None:
     text = unicodedata.normalize("NFC", text)
     tokens = tuple(_TOKEN.findall(fold(text)))
     if not tokens:
         return None
     original = tuple(_TOKEN.findall(text.lower()))
     has_marks = len(original) == len(tokens) and original != tokens
-    return Term(tokens, prefix, original if has_marks else None)
+    return Term(tokens, prefix, original if has_marks else None, quoted=quoted)
 
 
 def _resolve(ops: list[str]) -> str:
@@ -92,7 +112,7 @@ def _lex(query: str) -> list[_Item]:
     for i, part in enumerate(parts):
         if i % 2:  # inside quotes: one phrase; a '*' right after the closing quote -> prefix
             prefix = i + 1 < len(parts) and parts[i + 1].startswith("*")
-            items.append(_make_term(part, prefix))
+            items.append(_make_term(part, prefix, quoted=True))
             continue
         for word in part.replace("(", " ( ").replace(")", " ) ").split():
             if word in _OPERATORS or word in "()":
@@ -106,14 +126,18 @@ def _lex(query: str) -> list[_Item]:
 
 
 def _nest(items: list[_Item]) -> list[_Item]:
-    """Turn "(" ... ")" into nested lists; unbalanced parentheses are all ignored."""
-    depth = 0
+    """Turn "(" ... ")" into nested lists; unbalanced parentheses are all ignored, and
+    groups nested deeper than MAX_QUERY_DEPTH are refused."""
+    depth = deepest = 0
     for item in items:
         depth += 1 if item == "(" else -1 if item == ")" else 0
+        deepest = max(deepest, depth)
         if depth < 0:
             break
     if depth != 0:
         return [item for item in items if item not in ("(", ")")]
+    if deepest > MAX_QUERY_DEPTH:
+        raise QueryError(f"parentheses nested {deepest} deep; at most {MAX_QUERY_DEPTH}")
     stack: list[list[_Item]] = [[]]
     for item in items:
         if item == "(":
@@ -127,27 +151,40 @@ def _nest(items: list[_Item]) -> list[_Item]:
 
 
 def _negate(terms: list[Term]) -> list[Term]:
-    return [Term(t.tokens, t.prefix, t.exact, negated=True) for t in terms]
+    return [Term(t.tokens, t.prefix, t.exact, negated=True, quoted=t.quoted) for t in terms]
 
 
-def _clean(items: list[_Item]) -> tuple[str, list[Term]]:
+def _unit(term: Term) -> Unit:
+    return Unit(term.tokens, term.exact or term.tokens, term.prefix)
+
+
+def _joins(unit: Unit, term: Term) -> bool:
+    """Whether ``term``, typed right after the words of ``unit``, extends it: plain words
+    side by side read as a phrase; quotes and prefixes stand alone."""
+    return not (unit.prefix or term.prefix or term.quoted)
+
+
+def _clean(items: list[_Item]) -> tuple[str, list[Term], list[Unit]]:
     """Build an FTS5 expression from one level of items, dropping dangling operators."""
     seq: list[str] = []
     terms: list[Term] = []
+    units: list[Unit] = []
     ops: list[str] = []
+    run: Unit | None = None  # the unit that plain words typed next would extend
     for item in items:
         if isinstance(item, str):
             ops.append(item)
             continue
         if isinstance(item, list):
-            expr, unit_terms = _clean(item)
+            expr, unit_terms, sub_units = _clean(item)
             expr = f"({expr})" if expr else ""
         elif item is None:
-            expr, unit_terms = "", []
+            expr, unit_terms, sub_units = "", [], []
         else:
-            expr, unit_terms = item.fts(), [item]
+            expr, unit_terms, sub_units = item.fts(), [item], [_unit(item)]
         if not expr:  # punctuation only or an empty group: skip, keep pending operators
             continue
+        op = None
         if not seq:
             if "NOT" in ops:
                 raise QueryError("NOT needs a term before it: write 'a NOT b' to exclude b")
@@ -155,11 +192,21 @@ def _clean(items: list[_Item]) -> tuple[str, list[Term]]:
             op = _resolve(ops)
             seq.append(op)
             if op == "NOT":
-                unit_terms = _negate(unit_terms)
+                unit_terms, sub_units = _negate(unit_terms), []
+        if (
+            run is not None and not ops and isinstance(item, Term)
+            and item.quoted is False and _joins(run, item)
+        ):  # fmt: skip
+            merged = Unit(run.folded + item.tokens, run.typed + (item.exact or item.tokens))
+            units[-1] = run = merged
+        else:
+            units += sub_units
+            plain = isinstance(item, Term) and op != "NOT" and not (item.quoted or item.prefix)
+            run = units[-1] if plain else None
         ops = []
         terms += unit_terms
         seq.append(expr)
-    return " ".join(seq), terms
+    return " ".join(seq), terms, units
 
 
 def parse_query(query: str) -> ParsedQuery:
@@ -169,25 +216,17 @@ def parse_query(query: str) -> ParsedQuery:
     ``a -b``), ``prefix*``, ``(groups)``. Repairs rather than fails where the intent is
     clear: an unbalanced quote or parenthesis is ignored, as are stray ``*`` and dangling
     ``AND``/``OR``. Raises :class:`QueryError` when no searchable word is left, a ``NOT``
-    has nothing before it, or for ``OR NOT``.
+    has nothing before it, for ``OR NOT``, and past the bounds (MAX_QUERY_CHARS,
+    MAX_QUERY_TERMS, MAX_QUERY_DEPTH).
     """
-    fts, terms = _clean(_nest(_lex(query)))
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryError(f"query of {len(query):,} characters; at most {MAX_QUERY_CHARS:,}")
+    fts, terms, units = _clean(_nest(_lex(query)))
     if not terms:
         raise QueryError(f"no searchable words in query {query.strip()!r}")
-    return ParsedQuery(fts, tuple(terms))
-
-
-@lru_cache(maxsize=256)
-def _compile(key: str) -> list[re.Pattern[str]]:
-    return [re.compile(p) for p in key.split("\x1f") if p]
-
-
-def exact_hits(title: str | None, text: str | None, key: str) -> int:
-    """How many of the patterns in *key* match the lowercased original title or text."""
-    if not key:
-        return 0
-    haystack = unicodedata.normalize("NFC", f"{title or ''}\n{text or ''}").lower()
-    return sum(1 for p in _compile(key) if p.search(haystack))
+    if len(terms) > MAX_QUERY_TERMS:
+        raise QueryError(f"query of {len(terms)} words or phrases; at most {MAX_QUERY_TERMS}")
+    return ParsedQuery(fts, tuple(terms), tuple(units))
 
 
 def snippet(

@@ -1,0 +1,357 @@
+"""SQL building blocks of the store: filters, sort keys, cursors and row mapping.
+
+Only :mod:`thoisu.store` uses these; :class:`~thoisu.store.core.Store` composes them into
+queries. Kept apart so that the class reads as the store's operations, not its SQL details.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import sqlite3
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from ..text import fold
+from .errors import QueryError
+
+_FULL_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_FILTER_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+_ROLES = ("source", "target", "location")
+
+
+def full_date(value: str | None) -> str | None:
+    """``YYYY-MM-DD`` when *value* starts with a full, valid ISO date, else None."""
+    m = _FULL_DATE.match(value or "")
+    if not m:
+        return None
+    try:
+        datetime(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+    return m[0]
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _next_string(s: str) -> str:
+    """The smallest string greater than every string starting with *s* (for index ranges)."""
+    return s[:-1] + chr(ord(s[-1]) + 1)
+
+
+def _actor(value: Any) -> tuple[str | None, str | None, str | None]:
+    if not isinstance(value, Mapping):
+        return None, None, None
+    return value.get("entity"), value.get("code"), value.get("text")
+
+
+def _fold_or_none(s: str | None) -> str | None:
+    return None if s is None else fold(s)
+
+
+def _check_page(limit: int | None, offset: int) -> None:
+    if limit is not None and limit < 0:
+        raise QueryError(f"limit must be >= 0, got {limit}")
+    if offset < 0:
+        raise QueryError(f"offset must be >= 0, got {offset}")
+
+
+def _filter_date(value: str, name: str) -> str:
+    value = value.strip()
+    if _FILTER_DATE.fullmatch(value):
+        padded = value + "-01-01"[len(value) - 4 :]  # 2024 -> 2024-01-01, 2024-03 -> -03-01
+        try:
+            datetime.strptime(padded, "%Y-%m-%d")
+            return value
+        except ValueError:
+            pass
+    raise QueryError(f"{name} must be a date like 2024, 2024-03 or 2024-03-15, got {value!r}")
+
+
+def _article_where(
+    publisher: str | None,
+    category: str | None,
+    entity: str | None,
+    since: str | None,
+    until: str | None,
+) -> tuple[list[str], list[Any]]:
+    """SQL conditions (on ``articles a``) for the article filters."""
+    where: list[str] = []
+    params: list[Any] = []
+    if publisher:
+        where.append("a.publisher = ?")
+        params.append(publisher)
+    if category:
+        where.append("a.category = ?")
+        params.append(category)
+    if entity:
+        where.append("a.id IN (SELECT article_id FROM article_entities WHERE entity_id = ?)")
+        params.append(entity)
+    if since:
+        where.append("a.published >= ?")
+        params.append(_filter_date(since, "since"))
+    if until:
+        bound = _filter_date(until, "until")
+        where.append("substr(a.published, 1, ?) <= ?")
+        params += [len(bound), bound]
+    return where, params
+
+
+def _actor_clause(value: str, sides: tuple[str, ...]) -> tuple[str, list[Any]]:
+    value = value.strip()
+    code = value.upper()
+    # CAMEO actor codes are built from 3-letter blocks: "USA" also matches "USAGOV".
+    as_prefix = code.isalnum() and len(code) % 3 == 0
+    parts: list[str] = []
+    params: list[Any] = []
+    for side in sides:
+        parts.append(f"e.{side}_entity = ?")
+        params.append(value)
+        if as_prefix:
+            parts.append(f"(e.{side}_code >= ? AND e.{side}_code < ?)")
+            params += [code, _next_string(code)]
+        else:
+            parts.append(f"e.{side}_code = ?")
+            params.append(code)
+    return "(" + " OR ".join(parts) + ")", params
+
+
+def _root_sentences(title: str | None, sentences: list[Mapping[str, Any]]) -> set[int]:
+    """Indices of the title sentence(s) and the first sentence after the title."""
+    if not sentences:
+        return {0}
+    title_end = len(title) if title else 0
+    ordered = sorted(sentences, key=lambda s: (s.get("start") or 0, s.get("index") or 0))
+    roots = {s.get("index") for s in ordered if (s.get("start") or 0) < title_end}
+    after = [s for s in ordered if (s.get("start") or 0) >= title_end]
+    if after:
+        roots.add(after[0].get("index"))
+    return {i for i in roots if isinstance(i, int)}
+
+
+_EVENT_COLUMNS = (
+    "id", "article_id", "ord", "sentence", "trigger", "trigger_start", "trigger_end",
+    "type", "cameo", "cameo_root", "cameo_label", "plover", "quad_class", "goldstein",
+    "source_entity", "source_code", "source_text", "target_entity", "target_code",
+    "target_text", "location_entity", "location_code", "location_text", "date",
+    "effective_date", "certainty", "speaker_entity", "speaker_code", "speaker_text",
+    "via_entity", "via_code", "via_text", "attribution_text", "quantities", "is_root",
+    "record",
+)  # fmt: skip
+_EVENT_INSERT = (
+    f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)})"
+    f" VALUES ({', '.join('?' * len(_EVENT_COLUMNS))})"
+    " ON CONFLICT(article_id, id) DO NOTHING"
+)
+
+
+def _event_row(
+    aid: str, ord_: int, ev: Mapping[str, Any], published: str | None, roots: set[int]
+) -> tuple[Any, ...]:
+    ev = dict(ev)
+    trig = ev.get("trigger") if isinstance(ev.get("trigger"), Mapping) else {}
+    cameo = ev.get("cameo") or None
+    if not ev.get("id"):  # the JSON contract does not require event ids: derive a stable one
+        basis = f"{aid}:{ord_}:{trig.get('start')}:{cameo}"
+        ev["id"] = hashlib.sha1(basis.encode()).hexdigest()[:16]
+    attribution = ev.get("attribution") if isinstance(ev.get("attribution"), Mapping) else {}
+    sentence = ev.get("sentence")
+    actors = [_actor(ev.get(r)) for r in _ROLES]
+    actors += [_actor(attribution.get("speaker")), _actor(attribution.get("via"))]
+    return (
+        str(ev["id"]), aid, ord_, sentence, trig.get("text"), trig.get("start"), trig.get("end"),
+        ev.get("type"), cameo, cameo[:2] if cameo else None, ev.get("cameo_label"),
+        ev.get("plover"), ev.get("quad_class"), ev.get("goldstein"),
+        *[v for a in actors[:3] for v in a], ev.get("date"),
+        full_date(ev.get("date")) or full_date(published), ev.get("certainty"),
+        *[v for a in actors[3:] for v in a], attribution.get("text"),
+        _json(ev.get("quantities") or []), int(sentence in roots), _json(ev),
+    )  # fmt: skip
+
+
+# Full-text search: the matching articles (``:fts``, the sanitised FTS5 query) and their
+# score: the reading points of ``ranking`` (``:rank``: words found as typed, or in their
+# common reading, side by side), then BM25 with the title weighted 3x as the fraction.
+_SEARCH_SOURCE = """(SELECT rowid, bm25(articles_fts, 3.0, 1.0) AS rank
+                  FROM articles_fts WHERE articles_fts MATCH :fts) AS m
+            JOIN articles a ON a.num = m.rowid"""
+_SEARCH_SCORE = """(thoisu_rank(a.title, a.text, :rank) - m.rank / (1.0 - m.rank))"""
+_CERTAINTIES = ("asserted", "reported", "possible", "negated", "question")
+_COUNT_KEYS = ("cameo_root", "plover", "type", "certainty")
+_INTERVALS = {"year": 4, "month": 7, "day": 10}
+# Undated events sort last; then the article's insertion order and the event's position.
+_EVENT_ORDER_KEY = "(coalesce(e.effective_date, '9999'), a.num, e.ord)"
+_NEWEST_FIRST = "e.effective_date IS NULL, e.effective_date DESC, a.num DESC, e.ord"
+# Events reported as facts: coded, and neither denied nor asked about (a GDELT row).
+_FACTS_ONLY = "e.cameo IS NOT NULL AND e.certainty NOT IN ('negated', 'question')"
+# Brackets of the matches in article snippets: private-use characters, never in news text.
+SNIPPET_MARKS = ("\ue000", "\ue001")
+
+
+def _event_where(
+    *,
+    actor: str | None = None,
+    counterpart: str | None = None,
+    source: str | None = None,
+    target: str | None = None,
+    location: str | None = None,
+    cameo: str | None = None,
+    plover: str | None = None,
+    event_type: str | None = None,
+    certainty: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    entity: str | None = None,
+    facts_only: bool = False,
+) -> tuple[list[str], list[Any]]:
+    """SQL conditions (on ``events e JOIN articles a``) for the event filters.
+    ``facts_only``: coded events that are neither negated nor questions.
+
+    ``actor`` with ``counterpart``: events between the two, either way round: one is the
+    source and the other the target or the location ("NATO trains troops in Iraq").
+    """
+    where: list[str] = []
+    params: list[Any] = []
+
+    def add(sql: str, *values: Any) -> None:
+        where.append(sql)
+        params.extend(values)
+
+    if actor and counterpart:
+        # One of the two acts (source) on the other (target) or where the other is (location).
+        pairs = []
+        for one, other in ((actor, counterpart), (counterpart, actor)):
+            acts, acts_p = _actor_clause(one, ("source",))
+            on, on_p = _actor_clause(other, ("target", "location"))
+            pairs.append(f"({acts} AND {on})")
+            params.extend([*acts_p, *on_p])
+        where.append("(" + " OR ".join(pairs) + ")")
+    elif counterpart:
+        raise QueryError("counterpart needs an actor")
+    for value, sides in ((None if counterpart else actor, ("source", "target")),
+                         (source, ("source",)), (target, ("target",)),
+                         (location, ("location",))):  # fmt: skip
+        if value and value.strip():
+            sql, values = _actor_clause(value, sides)
+            add(sql, *values)
+    if entity:
+        sides = ("source", "target", "location", "speaker", "via")
+        add("(" + " OR ".join(f"e.{s}_entity = ?" for s in sides) + ")", *[entity] * 5)
+    if cameo:
+        code = cameo.strip()
+        if not code.isdigit() or len(code) > 4:
+            raise QueryError(f"CAMEO code must be 1 to 4 digits, got {cameo!r}")
+        add("e.cameo >= ? AND e.cameo < ?", code, _next_string(code))
+    if plover:
+        add("upper(e.plover) = ?", plover.strip().upper())
+    if event_type:
+        add("lower(e.type) = ?", event_type.strip().lower())
+    if certainty:
+        value = certainty.strip().lower()
+        if value not in _CERTAINTIES:
+            raise QueryError(
+                f"certainty must be one of {', '.join(_CERTAINTIES)}, got {certainty!r}"
+            )
+        add("e.certainty = ?", value)
+    if since:
+        add("e.effective_date >= ?", _filter_date(since, "since"))
+    if until:
+        bound = _filter_date(until, "until")
+        add("substr(e.effective_date, 1, ?) <= ?", len(bound), bound)
+    if facts_only:
+        add(_FACTS_ONLY)
+    return where, params
+
+
+def _named(conditions: list[str]) -> list[str]:
+    """Positional ``?`` placeholders -> ``:p0``, ``:p1``, ... in order (for named queries)."""
+    out, k = [], 0
+    for cond in conditions:
+        parts = cond.split("?")
+        text = parts[0]
+        for part in parts[1:]:
+            text += f":p{k}{part}"
+            k += 1
+        out.append(text)
+    return out
+
+
+def _encode_cursor(key: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, size: int) -> tuple[Any, ...]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        key = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        key = None
+    if not isinstance(key, list) or len(key) != size or not all(_cursor_value(k) for k in key):
+        raise QueryError(f"invalid cursor {cursor!r}: pass the next_cursor of a previous page")
+    return tuple(key)
+
+
+def _cursor_value(value: Any) -> bool:
+    """A value SQLite can bind: a short string, a 64-bit integer, a finite float."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    if isinstance(value, float):
+        return value == value and abs(value) != float("inf")
+    return isinstance(value, str) and len(value) <= 1_000
+
+
+def _period_range(periods: list[str], interval: str) -> list[str]:
+    """Every period from the first to the last of ``periods`` (none left out of a chart)."""
+    if not periods:
+        return []
+    first, last = periods[0], periods[-1]
+    if interval == "year":
+        return [str(y) for y in range(int(first), int(last) + 1)]
+    if interval == "month":
+        out, (y, m) = [], map(int, first.split("-"))
+        while f"{y:04d}-{m:02d}" <= last and len(out) < 1200:
+            out.append(f"{y:04d}-{m:02d}")
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        return out
+    from datetime import date, timedelta
+
+    day, end = date.fromisoformat(first), date.fromisoformat(last)
+    out = []
+    while day <= end and len(out) < 3660:
+        out.append(day.isoformat())
+        day += timedelta(days=1)
+    return out
+
+
+_EVENT_SELECT = """
+    SELECT e.*, a.title AS article_title, a.published, a.url, a.source AS article_source,
+           a.publisher, a.added_at, s.text AS sentence_text,
+           se.name AS source_name, te.name AS target_name, le.kind AS location_kind,
+           coalesce(e.effective_date, '9999') AS _k_date, a.num AS _k_num, e.ord AS _k_ord
+    FROM events e
+    JOIN articles a ON a.id = e.article_id
+    LEFT JOIN sentences s ON s.article_id = e.article_id AND s.idx = e.sentence
+    LEFT JOIN entities se ON se.id = e.source_entity
+    LEFT JOIN entities te ON te.id = e.target_entity
+    LEFT JOIN entities le ON le.id = e.location_entity
+"""
+
+
+def _event_dict(row: sqlite3.Row) -> dict[str, Any]:
+    event: dict[str, Any] = json.loads(row["record"])
+    event["article_id"] = row["article_id"]
+    event["article_title"] = row["article_title"]
+    event["published"] = row["published"]
+    event["sentence_text"] = row["sentence_text"]
+    return event
