@@ -4,7 +4,9 @@ Builds each input in a temporary folder, runs the command in a child process and
 wall time, peak RSS (the largest process's, from the kernel) and outcome. The inputs are those
 that once crashed, hung or exhausted memory:
 
-- a 1 GB gzip bomb (text), a 50 MB text file, a 5 MB one-line "article";
+- a 1 GB gzip bomb (text), a 50 MB text file, a 5 MB one-line "article", a 10 MB page of
+  150,000 paragraphs, 200,000 characters without a full stop, a WARC whose header line is
+  32 MB;
 - a 300-line JSON Lines file with a malformed URL on line 201, an RSS feed with a bad link;
 - against `thoisu serve`: POST /analyze with 1 MB of text, a 400 MB chunked POST, a 300-term
   OR query and a 32-term one on 2,000 stored articles, 3,000 nested parentheses.
@@ -74,6 +76,23 @@ def build_inputs(tmp: Path, bomb_mb: int) -> dict[str, Path]:
     bodies = " ".join(a["body"].replace("\n", " ") for a in vntc_texts(2_000))
     one_line.write_text("Tiêu đề\n\n" + bodies[: 5 * 1024**2], encoding="utf-8")
     inputs["5 MB one-line article"] = one_line
+    paragraphs = tmp / "paragraphs.html"
+    paragraphs.write_text(
+        "<html><body><article><h1>Tiêu đề</h1>"
+        + "".join(f"<p>Đoạn {i} có nội dung bình thường về Hà Nội.</p>" for i in range(150_000))
+        + "</article></body></html>",
+        encoding="utf-8",
+    )
+    inputs["10 MB page, 150,000 paragraphs"] = paragraphs
+    unpunctuated = tmp / "nostop.txt"
+    words = " ".join(
+        f"ông Nguyễn Văn An nói với Reuters rằng Mỹ tấn công Iraq lần {i}" for i in range(3000)
+    )
+    unpunctuated.write_text("Tiêu đề\n\n" + words[:200_000], encoding="utf-8")
+    inputs["200,000 characters, no full stop"] = unpunctuated
+    warc = tmp / "header.warc"
+    warc.write_bytes(b"WARC/1.0\r\nWARC-Type: response\r\nX: " + b"a" * (32 << 20) + b"\r\n\r\n")
+    inputs["WARC with a 32 MB header line"] = warc
     jsonl = tmp / "bad-url.jsonl"
     records = [{"title": a["title"], "body": a["body"]} for a in vntc_texts(300)]
     records[200]["url"] = "http://[::1"

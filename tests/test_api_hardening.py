@@ -73,24 +73,43 @@ def test_one_bad_article_in_a_batch_fails_alone(writable: TestClient) -> None:
     statuses = [r["status"] for r in body["results"]]
     assert statuses == ["stored", "failed", "failed", "stored"]
     assert "colour" in body["results"][1]["reason"]
+    body = json.dumps({"articles": [None, 5, "x", {**ARTICLE, "author": "a\ud800"}]})  # escaped
+    odd = writable.post("/articles", content=body, headers={"content-type": "application/json"})
+    assert odd.status_code == 200 and [r["status"] for r in odd.json()["results"]] == [
+        "failed", "failed", "failed", "duplicate"
+    ]  # fmt: skip
+    assert odd.json()["results"][0]["reason"] == "not a JSON object but NoneType"
 
 
 # --- Host header, security headers, HEAD, URL length -------------------------------------
 
 
 def test_requests_for_another_host_are_refused(web_db: Path) -> None:
-    app = create_app(web_db, allowed_hosts=served_hosts("127.0.0.1"))
+    names, any_ip = served_hosts("127.0.0.1")
+    app = create_app(web_db, allowed_hosts=names, any_ip_host=any_ip)
     with TestClient(app, base_url="http://127.0.0.1:8000") as c:
         assert c.get("/health").status_code == 200
         assert c.get("/health", headers={"Host": "localhost:8000"}).status_code == 200
-        assert c.get("/health", headers={"Host": "attacker.example"}).status_code == 400
+        assert c.get("/health", headers={"Host": "[::1]:8000"}).status_code == 200
+        for bad in ("attacker.example", "127.0.0.1.evil.example", "10.0.0.5", ""):
+            assert c.get("/health", headers={"Host": bad}).status_code == 400, bad
+
+
+def test_a_wildcard_server_serves_addresses_not_other_names(web_db: Path) -> None:
+    names, any_ip = served_hosts("0.0.0.0", ("news.example",))
+    app = create_app(web_db, allowed_hosts=names, any_ip_host=any_ip)
+    with TestClient(app, base_url="http://127.0.0.1:8000") as c:
+        for good in ("10.0.0.5:8000", "[fe80::1]:8000", "news.example", "localhost"):
+            assert c.get("/health", headers={"Host": good}).status_code == 200, good
+        assert c.get("/health", headers={"Host": "rebind.attacker.example"}).status_code == 400
 
 
 def test_served_hosts() -> None:
-    assert set(served_hosts("127.0.0.1")) >= {"127.0.0.1", "localhost", "[::1]"}
-    assert served_hosts("0.0.0.0") is None
-    assert "news.example" in served_hosts("0.0.0.0", ("news.example",))
-    assert served_hosts("127.0.0.1", ("*",)) is None
+    names, any_ip = served_hosts("127.0.0.1")
+    assert set(names) >= {"127.0.0.1", "localhost", "[::1]"} and not any_ip
+    assert served_hosts("0.0.0.0")[1] is True
+    assert "news.example" in served_hosts("0.0.0.0", ("news.example",))[0]
+    assert served_hosts("127.0.0.1", ("*",)) == (None, False)
 
 
 def test_every_response_has_the_security_headers(client: TestClient) -> None:
@@ -212,9 +231,10 @@ def test_a_query_past_its_time_budget_stops(tmp_path: Path) -> None:
 # --- no 500, whatever the input -------------------------------------------------------------
 
 _BIG_CURSOR = base64.urlsafe_b64encode(json.dumps([2**70, 1, 1]).encode()).decode().rstrip("=")
+_NESTED_CURSOR = base64.urlsafe_b64encode(b"[" * 1100).decode()
 _HOSTILE = ["", "-1", "99999999999999999999999", "'\"", "(" * 3000 + "a", "a" * 3000, "\x00",
             "NOT OR *", "🙂", "9999-99-99", _BIG_CURSOR, " OR ".join(["dam phan"] * 100),
-            "../../etc/passwd", "%"]  # fmt: skip
+            "../../etc/passwd", "%", _NESTED_CURSOR]  # fmt: skip
 _EXTRA_PARAMS = ("actor", "counterpart", "source", "target", "location", "cameo", "plover",
                  "certainty", "since", "until", "cursor", "by", "q", "type")  # fmt: skip
 
@@ -243,10 +263,12 @@ def test_no_route_answers_500_to_any_parameter(client: TestClient) -> None:
                 assert response.status_code < 500, (path, name, value[:40], response.text[:200])
 
 
-def test_an_over_large_cursor_is_a_400_everywhere(client: TestClient) -> None:
-    for url in ("/articles", "/events", "/ui/", "/ui/events"):
-        response = client.get(url, params={"cursor": _BIG_CURSOR})
-        assert response.status_code == 400, (url, response.text[:200])
+def test_an_over_large_or_nested_cursor_is_a_400_everywhere(client: TestClient) -> None:
+    for cursor in (_BIG_CURSOR, _NESTED_CURSOR, "A" * 8000):
+        for url in ("/articles", "/events", "/ui/", "/ui/events"):
+            response = client.get(url, params={"cursor": cursor, "q": "Iraq"})
+            assert response.status_code == 400, (url, response.text[:200])
+            assert len(response.text) < 20_000  # the message does not echo a huge cursor
 
 
 def test_hostile_bodies_never_give_a_server_error(writable: TestClient) -> None:
@@ -280,7 +302,8 @@ def test_only_http_urls_become_links(writable: TestClient, url: str) -> None:
     for scheme in ("javascript:", "data:", "vbscript:", "//"):
         assert f'href="{scheme}' not in page and f'href=" {scheme}' not in page
     assert "<script>alert" not in page
-    assert "nguồn: <code>" in page  # shown, as text
+    kept = writable.get(f"/articles/{stored['id']}").json()["article"]["url"]
+    assert ("nguồn: <code>" in page) == (kept is not None)  # shown as text, if kept at all
 
 
 def test_web_link() -> None:

@@ -12,7 +12,9 @@ def _entities(text):
 
 def test_fold_and_slug():
     assert fold("Đàm phán Hà Nội") == "dam phan ha noi"
-    assert slugify("Nguyễn Tấn Dũng") == "nguyen-tan-dung"
+    assert slugify("Nguyễn Tấn Dũng") == "nguyễn-tấn-dũng"
+    assert slugify("Nguyễn Văn Hùng") != slugify("Nguyễn Văn Hưng")
+    assert slugify("George W. Bush") == "george-w-bush"
 
 
 def test_person_with_title_and_country_gets_actor_code():

@@ -115,8 +115,8 @@ def test_an_interrupted_ingest_stores_what_it_analysed(tmp_path: Path) -> None:
         raise KeyboardInterrupt
 
     with Store(tmp_path / "s.db") as store:
-        with pytest.raises(KeyboardInterrupt):
-            ingest_items(store, items(), batch_size=64)
+        report = ingest_items(store, items(), batch_size=64)
+        assert report.interrupted and report.summary().endswith("- interrupted")
         assert len(store) == 3
 
 
@@ -278,3 +278,155 @@ def test_workers_exit_when_the_ingest_is_killed(tmp_path: Path) -> None:
         else "gone"
     )
     assert state in ("gone", "Z"), f"worker {worker} still running ({state})"
+
+
+# --- found by review: what a single odd item must not break --------------------------------
+
+
+def test_lone_surrogates_are_replaced_not_fatal(tmp_path: Path) -> None:
+    lines = [_record(i) for i in range(6)]
+    bad = {"publisher": "X\udc80", "author": "a\ud800"}
+    lines[2] = json.dumps({"title": "Tin 2", "body": SENTENCE + " Bài thứ 2.", **bad})  # escaped
+    lines[4] = json.dumps({"title": "Tin\ud800", "body": SENTENCE + " Bài thứ 4."})
+    with Store(tmp_path / "s.db") as store:
+        report = ingest_paths(store, [str(_jsonl(tmp_path / "a.jsonl", lines))], jobs=1)
+        assert (report.stored, report.failed) == (6, 0)
+        titles = {a["title"] for a in store.articles_page(limit=10)[0]}
+    assert "Tin\ufffd" in titles
+
+
+def test_a_feed_with_a_surrogate_reference_keeps_its_items(tmp_path: Path) -> None:
+    items = "".join(
+        f"<item><title>Tin {i}{'&#xD800;' if i == 1 else ''}</title><link>https://x.vn/{i}</link>"
+        f"<description>{SENTENCE} Số {i}.</description></item>"
+        for i in range(3)
+    )
+    feed = tmp_path / "feed.xml"
+    feed.write_text(f'<?xml version="1.0"?><rss version="2.0"><channel>{items}</channel></rss>')
+    docs = [d for d in read_paths([str(feed)]) if isinstance(d, RawDocument)]
+    assert len(docs) == 3 and "\ufffd" in docs[1].title
+
+
+def test_a_deeply_nested_json_line_fails_alone(tmp_path: Path) -> None:
+    path = _jsonl(tmp_path / "a.jsonl", [_record(1), "[" * 100_000 + "]" * 100_000, _record(3)])
+    items = list(read_paths([str(path)]))
+    assert [type(i).__name__ for i in items] == ["RawDocument", "IngestError", "RawDocument"]
+    assert "nested too deeply" in items[1].reason
+
+
+def _warc_record(uri: str | None, body: str) -> bytes:
+    http = f"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{body}".encode()
+    head = "WARC/1.0\r\nWARC-Type: response\r\n"
+    head += f"WARC-Target-URI: {uri}\r\n" if uri else ""
+    head += f"Content-Type: application/http; msgtype=response\r\nContent-Length: {len(http)}\r\n"
+    return head.encode() + b"\r\n" + http + b"\r\n\r\n"
+
+
+def test_a_warc_record_without_its_uri_fails_alone(tmp_path: Path) -> None:
+    page = f"<html><body><article><p>{SENTENCE}</p><p>{SENTENCE}</p></article></body></html>"
+    warc = tmp_path / "a.warc"
+    warc.write_bytes(
+        b"".join(_warc_record(u, page) for u in ("http://a.vn/1", None, "http://a.vn/3"))
+    )
+    items = list(read_paths([str(warc)]))
+    assert [type(i).__name__ for i in items] == ["RawDocument", "IngestError", "RawDocument"]
+    assert "without WARC-Target-URI" in items[1].reason
+
+
+def test_an_endless_warc_header_line_is_refused_quickly(tmp_path: Path) -> None:
+    warc = tmp_path / "h.warc"
+    warc.write_bytes(b"WARC/1.0\r\nWARC-Type: response\r\nX: " + b"a" * 3_000_000 + b"\r\n\r\n")
+    started = time.monotonic()
+    [err] = read_paths([str(warc)], limits=Limits(max_document_bytes=100_000))
+    assert isinstance(err, IngestError) and "not a WARC file thoisu reads" in err.reason
+    assert time.monotonic() - started < 5
+
+
+def test_gzip_is_inflated_a_chunk_at_a_time() -> None:
+    from thoisu.ingest.decode import GzipReader
+
+    reader = GzipReader(io.BytesIO(gzip.compress(b"a" * 20_000_000)), chunk_size=100_000)
+    biggest = total = 0
+    while chunk := reader.read(1 << 20):
+        total += len(chunk)
+        biggest = max(biggest, len(reader._buf))
+    assert total == 20_000_000 and biggest <= 100_000
+
+
+def test_pages_with_no_article_are_refused_and_a_brief_is_kept() -> None:
+    from thoisu.clean.html import has_prose
+
+    menu = "Trang chủ\nThế giới\nThời sự\nChúng tôi sử dụng cookie để cải thiện trải nghiệm. Đồng ý"
+    headlines = "Giá vàng hôm nay tăng mạnh\nBão số 3 đổ bộ vào Quảng Ninh\nĐội tuyển thắng 2-0"
+    error = "Không tìm thấy trang\nTrang bạn yêu cầu không tồn tại hoặc đã bị xóa. Quay lại."
+    brief = "Hôm nay ông An đã đến Hà Nội để dự họp về kinh tế và văn hóa của thành phố."
+    assert not any(has_prose(t, full_page=True) for t in (menu, headlines, error))
+    assert has_prose(brief, full_page=True)
+    assert not has_prose("x", full_page=False) and has_prose("Mỹ và Nga đàm phán", full_page=False)
+
+
+def test_huge_markup_is_cut_and_scripts_cost_nothing() -> None:
+    from thoisu.clean.html import MAX_MARKUP_CHARS, _without_scripts, extract_html
+
+    assert _without_scripts("a<script>x</script>b<STYLE>y</style >c<!-- z -->d<script>e") == "abcd"
+    page = "<html><body><article>" + f"<p>{SENTENCE}</p>" * 30_000 + "</article></body></html>"
+    assert len(page) > MAX_MARKUP_CHARS
+    started = time.monotonic()
+    extracted = extract_html(page)
+    assert extracted.warning and "page markup cut" in extracted.warning
+    assert extracted.text.startswith(SENTENCE) and time.monotonic() - started < 30
+
+
+def test_legacy_text_under_a_western_charset_is_read_as_vietnamese() -> None:
+    from thoisu.ingest.decode import decode_text
+    from thoisu.ingest.legacy import encode_legacy
+
+    html = f'<html><head><meta charset="iso-8859-1"></head><body><p>{SENTENCE}</p></body></html>'
+    text, encoding = decode_text(encode_legacy(html, "vni"), html=True)
+    assert encoding == "vni" and SENTENCE in text
+    french = '<meta charset="iso-8859-1"><p>Le président a rencontré les délégués.</p>'
+    assert decode_text(french.encode("latin-1"), html=True) == (french, None)
+
+
+def test_odd_metadata_is_dropped_with_a_warning() -> None:
+    article = clean(RawDocument(source="t\ud800", title="Tiêu đề \u202eabc", body=SENTENCE,
+                                url="12345", published="2024-01-01T25:99", category="a\u2028b"))  # fmt: skip
+    assert article.url is None and article.published is None
+    assert any("not a URL" in w for w in article.warnings)
+    assert any("is not a date" in w for w in article.warnings)
+    assert "\u202e" not in article.title and article.category == "a b"
+    assert article.source == "t\ufffd"
+
+
+def test_list_fields_keep_only_text() -> None:
+    from thoisu.ingest.formats import record_to_raw
+
+    raw = record_to_raw({"title": ["a", {"b": 2}, 3], "body": "x"}, "s")
+    assert raw.title == "a\n3"
+
+
+def test_an_analysis_past_its_time_stops_as_that_articles_failure() -> None:
+    from thoisu.limits import time_limit
+    from thoisu.pipeline import try_analyze_article
+
+    article = clean(RawDocument(source="t", title="Tiêu đề", body=SENTENCE))
+    with time_limit(stop=lambda: True, reason="its client went away"):
+        result = try_analyze_article(article)
+    assert isinstance(result, IngestError)
+    assert result.reason == "analysis stopped: its client went away"
+
+
+def test_a_bad_limit_setting_is_one_clear_line(monkeypatch, tmp_path: Path) -> None:
+    from thoisu.limits import current_limits
+
+    monkeypatch.setenv("THOISU_MAX_ARTICLE_CHARS", "lots")
+    current_limits.cache_clear()
+    try:
+        result = CliRunner().invoke(main, ["stats", "--db", str(tmp_path / "x.db")])
+    finally:
+        current_limits.cache_clear()
+    assert (
+        result.exit_code == 2
+        and "THOISU_MAX_ARTICLE_CHARS must be a positive integer" in result.output
+    )
+    assert "Traceback" not in result.output

@@ -126,6 +126,17 @@ def test_one_person_across_articles(tmp_path: Path) -> None:
         assert [e["id"] for e in record["entities"]] == ["person:george-w-bush"]
 
 
+def test_names_that_differ_are_not_linked(tmp_path: Path) -> None:
+    with Store(tmp_path / "p.db") as store:
+        store.add(_record("a1", "x\n\nx", entities=[_person("Nguyễn Tấn Dũng")]))
+        store.add(_record("a2", "x\n\nx", entities=[_person("Nguyễn Dũng")]))
+        store.add(_record("a3", "x\n\nx", entities=[_person("George H. W. Bush")]))
+        store.add(_record("a4", "x\n\nx", entities=[_person("George W. Bush")]))
+        people = {e["id"]: e["article_count"] for e in store.entities(type="PER")}
+    assert people == {"person:nguyễn-tấn-dũng": 1, "person:nguyễn-dũng": 1,
+                      "person:george-h-w-bush": 1, "person:george-w-bush": 1}  # fmt: skip
+
+
 def test_a_short_name_is_not_linked_when_it_could_be_two_people(tmp_path: Path) -> None:
     with Store(tmp_path / "p.db") as store:
         store.add(_record("a1", "x\n\nx", entities=[_person("George W. Bush")]))
@@ -184,8 +195,10 @@ def test_gdelt_rows_are_coded_facts_with_the_article_url(tmp_path: Path) -> None
 
 def test_events_newest_first_with_undated_last(tmp_path: Path) -> None:
     events = [_event("e1", "190", "asserted", "2020-01-02"), _event("e2", "190", "asserted", None),
-              _event("e3", "190", "asserted", "2021-05-01")]  # fmt: skip
+              _event("e3", "190", "asserted", "2021-05-01"), _event("e4", "190", "asserted", "2003"),
+              _event("e5", "190", "asserted", "--06-20")]  # fmt: skip
     with Store(tmp_path / "o.db") as store:
         store.add(_record("a1", "t\n\nb", events=events))
-        assert [e["id"] for e in store.events(newest_first=True)] == ["e3", "e1", "e2"]
-        assert [e["id"] for e in store.events()] == ["e1", "e3", "e2"]
+        assert [e["id"] for e in store.events(newest_first=True)] == ["e3", "e1", "e4", "e2", "e5"]
+        assert [e["id"] for e in store.events()] == ["e4", "e1", "e3", "e2", "e5"]
+        assert [e["id"] for e in store.events(since="2003", until="2003")] == ["e4"]

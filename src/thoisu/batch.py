@@ -12,7 +12,7 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
@@ -39,6 +39,7 @@ class IngestReport:
     failures: list[IngestError] = field(default_factory=list)  # the first MAX_LISTED
     warned: int = 0
     warnings: list[IngestError] = field(default_factory=list)  # stored, with something cut
+    interrupted: bool = False  # stopped by Ctrl-C: what was analysed is stored
 
     def fail(self, error: IngestError) -> None:
         self.failed += 1
@@ -56,7 +57,8 @@ class IngestReport:
             f"read {self.read}, stored {self.stored}, skipped as duplicates {self.duplicates}, "
             f"failed {self.failed}"
         )
-        return line + (f" ({self.warned} stored with warnings)" if self.warned else "")
+        line += f" ({self.warned} stored with warnings)" if self.warned else ""
+        return line + (" - interrupted" if self.interrupted else "")
 
 
 def _analyze_chunk(articles: list[Article]) -> list[Analysis | IngestError]:
@@ -77,13 +79,19 @@ def _watch_parent() -> None:
 
 
 def _articles(
-    items: Iterable, report: IngestReport, store: Store, published: str | None, seen: set[str]
+    items: Iterable,
+    report: IngestReport,
+    store: Store,
+    published: str | None,
+    seen: set[str],
+    tick: Callable[[], None],
 ) -> Iterator[Article]:
     for item in items:
         report.read += 1
         article = item if isinstance(item, IngestError) else try_clean(item, published=published)
         if isinstance(article, IngestError):
             report.fail(article)
+            tick()  # the bar moves on inputs that only fail, too
             continue
         if article.id in seen or store.has_article(article.id):
             report.duplicates += 1
@@ -102,12 +110,21 @@ def ingest_items(
     total: int | None = None,
     batch_size: int = 64,
 ) -> IngestReport:
-    """Analyse and store a stream of ``RawDocument`` / ``IngestError`` items."""
+    """Analyse and store a stream of ``RawDocument`` / ``IngestError`` items. Ctrl-C stops
+    the run: what was analysed is stored and the report says ``interrupted``."""
     from tqdm import tqdm
 
     report = IngestReport()
     bar = tqdm(total=total, unit="art", disable=not progress, dynamic_ncols=True, desc="ingest")
-    articles = _articles(items, report, store, published, set())
+    last_read = 0
+
+    def tick() -> None:
+        nonlocal last_read
+        bar.update(report.read - last_read)
+        last_read = report.read
+        bar.set_postfix(stored=report.stored + len(pending), failed=report.failed, refresh=False)
+
+    articles = _articles(items, report, store, published, set(), tick)
 
     def results() -> Iterator[Analysis | IngestError]:
         if jobs <= 1:
@@ -131,12 +148,24 @@ def ingest_items(
     pending: list[Analysis] = []
 
     def flush() -> None:
-        stored, dups = store.add_many(pending)
+        try:
+            stored, dups = store.add_many(pending)
+        except Exception:  # noqa: BLE001 - find the article at fault; store the others
+            stored = dups = 0
+            for analysis in pending:
+                try:
+                    added = store.add(analysis)
+                except Exception as exc:  # noqa: BLE001
+                    source = analysis.article.source or analysis.article.id
+                    report.fail(
+                        IngestError(source, f"could not be stored: {type(exc).__name__}: {exc}")
+                    )
+                    continue
+                stored, dups = stored + added, dups + (not added)
         report.stored += stored
         report.duplicates += dups
         pending.clear()
 
-    last_read = 0
     try:
         for result in results():
             if isinstance(result, IngestError):
@@ -147,14 +176,12 @@ def ingest_items(
                     report.warn(result.article)
                 if len(pending) >= batch_size:
                     flush()
-            bar.update(report.read - last_read)
-            last_read = report.read
-            bar.set_postfix(
-                stored=report.stored + len(pending), failed=report.failed, refresh=False
-            )
-    finally:  # whatever stops the run (Ctrl-C included), what was analysed is stored
+            tick()
+    except KeyboardInterrupt:
+        report.interrupted = True
+    finally:  # whatever stops the run, what was analysed is stored
         flush()
-        bar.update(report.read - last_read)
+        tick()
         bar.close()
     return report
 

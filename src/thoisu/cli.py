@@ -58,6 +58,12 @@ def _check_date(value: str | None, name: str) -> str | None:
 @click.version_option(__version__, prog_name="thoisu")
 def main() -> None:
     """thoisu: Vietnamese news -> entities, CAMEO/PLOVER events, sources and certainty."""
+    from .limits import current_limits
+
+    try:
+        current_limits()  # a bad THOISU_MAX_* setting is one clear line, not a traceback
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
 
 
 # --- analyze -------------------------------------------------------------------------
@@ -191,6 +197,8 @@ def ingest(
     for warning in report.warnings:
         click.echo(f"thoisu: {warning}", err=True)
     click.echo(report.summary(), err=True)
+    if report.interrupted:
+        sys.exit(130)
     if report.failed:
         sys.exit(1)
 
@@ -211,6 +219,7 @@ def search(query: str, db: str | None, limit: int, offset: int, fmt: str) -> Non
     with _open_store(db, readonly=True) as store:
         try:
             hits = store.search(query, limit=limit, offset=offset)
+            total = store.count_articles(query=query)
         except StoreError as exc:
             raise click.ClickException(str(exc)) from exc
     if fmt == "json":
@@ -224,6 +233,8 @@ def search(query: str, db: str | None, limit: int, offset: int, fmt: str) -> Non
         return
     if not hits:
         click.echo("no match", err=True)
+        return
+    click.echo(f"{total:,} articles match; {offset + 1}-{offset + len(hits)}, best first:")
     for h in hits:
         click.echo(
             f"{h.article_id}  {h.published or '':10}  {h.publisher or '':12}  {h.title or ''}"
@@ -331,9 +342,13 @@ def entities(db: str | None, query: str | None, limit: int, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
+    if not rows:
+        click.echo("no entity matches", err=True)
+        return
+    click.echo(f"{'ARTICLES':>8}  {'TYPE':4} {'CODE':8} {'ID':40} NAME")
     for r in rows:
         click.echo(
-            f"{r['article_count']:6} art  {r['type']:4} {r['code'] or '':8} {r['id']:40} {r['name']}"
+            f"{r['article_count']:8}  {r['type']:4} {r['code'] or '':8} {r['id']:40} {r['name']}"
         )
 
 
@@ -389,7 +404,7 @@ def stats(db: str | None) -> None:
     "--allow-host",
     "allow_hosts",
     multiple=True,
-    help="A Host header to serve besides the listening address (repeatable), e.g. the "
+    help="A host name to serve besides the listening address (repeatable), e.g. the "
     "name of a reverse proxy; '*' serves any (no DNS-rebinding check).",
 )
 def serve(
@@ -413,16 +428,17 @@ def serve(
     from .store import StoreError
 
     path = db or _default_db()
+    names, any_ip = served_hosts(host, allow_hosts)
     try:
         app = create_app(
             path, max_body=max_body, writable=writable, token=token,
-            allowed_hosts=served_hosts(host, allow_hosts),
+            allowed_hosts=names, any_ip_host=any_ip,
         )  # fmt: skip
-    except StoreError as exc:
+    except (StoreError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     mode = "writable with a token" if token else "writable" if writable else "read-only"
-    if served_hosts(host, allow_hosts) is None:
-        click.echo(f"thoisu: any Host header is served on {host} (no --allow-host)", err=True)
+    if names is None:
+        click.echo("thoisu: any Host header is served (--allow-host '*')", err=True)
     click.echo(
         f"thoisu: serving {path} ({mode}) at http://{host}:{port}/ui/ (API docs: /docs)", err=True
     )
@@ -438,17 +454,19 @@ SERVE_OPTIONS: dict[str, Any] = {
 _LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 
 
-def served_hosts(host: str, extra: tuple[str, ...] = ()) -> list[str] | None:
-    """Host header values to accept when listening on ``host``: None (any) for a
-    wildcard address without --allow-host names, or when '*' is given."""
+def served_hosts(host: str, extra: tuple[str, ...] = ()) -> tuple[list[str] | None, bool]:
+    """The Host header names to serve when listening on ``host``, and whether any IP
+    address is served too: the listening address (and, on loopback, localhost) plus the
+    ``--allow-host`` names; on a wildcard address any IP address and those names, never
+    another domain name (DNS rebinding needs one). ``*`` among the names: no check."""
     if "*" in extra:
-        return None
+        return None, False
     if host in ("0.0.0.0", "::", ""):
-        return [*_LOOPBACK, *extra] if extra else None
+        return sorted({*_LOOPBACK, *extra}), True
     names = [host, f"[{host}]" if ":" in host else host]
     if host in _LOOPBACK or host.startswith("127."):
         names += _LOOPBACK
-    return sorted({*names, *extra})
+    return sorted({*names, *extra}), False
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -14,10 +14,21 @@ can be changed with an environment variable (``THOISU_MAX_DOCUMENT_BYTES=2000000
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, fields, replace
 from functools import cache
 
-__all__ = ["Limits", "LimitExceeded", "current_limits", "human_bytes"]
+__all__ = [
+    "Limits",
+    "LimitExceeded",
+    "check_time",
+    "current_limits",
+    "human_bytes",
+    "time_limit",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +46,9 @@ class Limits:
     #: Sentences analysed in one article; the text after them is kept but not analysed.
     max_sentences: int = 2_000
     #: Characters of one sentence; a longer run of text is cut into pieces at spaces.
-    max_sentence_chars: int = 2_000
+    max_sentence_chars: int = 1_000
+    #: Seconds the analysis of one article may take; past it the article fails.
+    max_article_seconds: int = 60
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Limits:
@@ -74,3 +87,39 @@ def human_bytes(n: int) -> str:
                 else f"{value:.1f} {unit}"
             )
     return f"{n} bytes"
+
+
+# The analysis under way may run until this gives a reason to stop (set by ``time_limit``).
+_STOP: ContextVar[Callable[[], str | None] | None] = ContextVar("thoisu_stop", default=None)
+
+
+@contextmanager
+def time_limit(seconds: float | None = None, *, stop: Callable[[], bool] | None = None,
+               reason: str = "stopped") -> Iterator[None]:  # fmt: skip
+    """Within this block, :func:`check_time` raises :class:`LimitExceeded` once ``seconds``
+    have passed or ``stop()`` is true (then with ``reason``: a web client that went away).
+    Blocks nest: an outer limit still holds inside an inner one, with its own reason."""
+    outer = _STOP.get()
+    deadline = time.monotonic() + seconds if seconds is not None else None
+
+    def why() -> str | None:
+        if deadline is not None and time.monotonic() > deadline:
+            return f"over its {seconds:g} s time limit (THOISU_MAX_ARTICLE_SECONDS)"
+        if stop is not None and stop():
+            return reason
+        return outer() if outer is not None else None
+
+    token = _STOP.set(why)
+    try:
+        yield
+    finally:
+        _STOP.reset(token)
+
+
+def check_time() -> None:
+    """Raise :class:`LimitExceeded` when the analysis in progress must stop (see
+    :func:`time_limit`); the stages call it between sentences."""
+    why = _STOP.get()
+    reason = why() if why is not None else None
+    if reason is not None:
+        raise LimitExceeded(f"analysis stopped: {reason}")

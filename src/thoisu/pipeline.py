@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from .clean import CleanError, clean
 from .entities import recognize
 from .events import extract_events
+from .limits import LimitExceeded, current_limits, time_limit
 from .nlp import segment
 from .records import Analysis, Article, IngestError, RawDocument
 
@@ -26,18 +27,24 @@ __all__ = [
 
 
 def analyze_article(article: Article) -> Analysis:
-    sentences = segment(article)
-    entities = recognize(article, sentences)
-    events = extract_events(article, sentences, entities)
+    """Sentences, entities and events of a clean article, within the article time limit
+    (``THOISU_MAX_ARTICLE_SECONDS``; a caller's own :func:`~thoisu.limits.time_limit`, such
+    as a web request's, still holds inside it)."""
+    with time_limit(current_limits().max_article_seconds):
+        sentences = segment(article)
+        entities = recognize(article, sentences)
+        events = extract_events(article, sentences, entities)
     return Analysis(article=article, sentences=sentences, entities=entities, events=events)
 
 
 def try_analyze_article(article: Article) -> Analysis | IngestError:
     """``analyze_article`` for batches: a failure comes back as an ``IngestError``."""
+    source = article.source or article.id
     try:
         return analyze_article(article)
+    except LimitExceeded as exc:
+        return IngestError(source, str(exc))
     except Exception as exc:  # noqa: BLE001 - one bad article must not stop a batch
-        source = article.source or article.id
         return IngestError(source, f"analysis failed: {type(exc).__name__}: {exc}")
 
 

@@ -93,6 +93,11 @@ class Sentence:
     text: str
     tokens: list[Token] = field(default_factory=list)
     is_title: bool = False
+    # The shared encoder's output (thoisu.encoder.component), for the learned heads: the
+    # sentence's syllables as absolute (start, end) spans and one vector per syllable
+    # (a NumPy array). Working data of one analysis: never serialised.
+    syllables: list[tuple[int, int]] = field(default_factory=list)
+    vectors: Any = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"index": self.index, "start": self.start, "end": self.end, "text": self.text}

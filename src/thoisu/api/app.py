@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hmac
 import io
+import math
 import os
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -28,13 +30,13 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from .. import __version__
+from ..limits import time_limit
 from ..records import IngestError, RawDocument
 from ..store import QueryError, QueryTimeout, Store, StoreError
 from ..store.export import write_events_csv
-from .guards import RequestGuard, request_budget
+from .guards import HostGuard, RequestGuard, request_budget
 
 __all__ = ["create_app", "MAX_BODY_BYTES", "ArticleIn"]
 
@@ -44,6 +46,7 @@ MAX_BODY_BYTES = 5 * 1024 * 1024
 MAX_BATCH = 1000  # articles per POST /articles
 MAX_URL_BYTES = 8 * 1024  # path and query string; longer gets 414
 REQUEST_SECONDS = 10.0  # the time budget of one request's queries
+ANALYSIS_WAIT = 5.0  # seconds a request waits for a free analysis slot before its 503
 _DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 _ISO_DAY = r"^\d{4}-\d{2}-\d{2}"
 
@@ -100,7 +103,7 @@ class ArticlesIn(BaseModel):
     article is reported as failed instead of refusing the batch."""
 
     model_config = ConfigDict(extra="forbid")
-    articles: list[dict[str, Any]] = Field(
+    articles: list[Any] = Field(
         ...,
         min_length=1,
         max_length=MAX_BATCH,
@@ -111,6 +114,9 @@ class ArticlesIn(BaseModel):
         """Each article validated, or the one-line reason it is not valid."""
         out: list[ArticleIn | str] = []
         for item in self.articles:
+            if not isinstance(item, dict):
+                out.append(f"not a JSON object but {type(item).__name__}")
+                continue
             try:
                 out.append(ArticleIn.model_validate(item))
             except ValidationError as exc:
@@ -126,7 +132,9 @@ def create_app(
     writable: bool = False,
     token: str | None = None,
     allowed_hosts: Sequence[str] | None = None,
+    any_ip_host: bool = False,
     request_seconds: float | None = None,
+    max_analyses: int | None = None,
 ) -> FastAPI:
     """The thoisu web app over the store at ``db`` (default: ``$THOISU_DB`` or
     ``./thoisu.db``; created when missing). ``dashboard=False`` serves the API only.
@@ -134,14 +142,17 @@ def create_app(
     Read-only unless ``writable`` or a ``token`` is given (Datasette's default): storing
     (``POST /articles``, ``POST /analyze`` with ``store``) is refused (403), and with a
     ``token`` it needs ``Authorization: Bearer <token>``. ``allowed_hosts``: the Host header
-    values served (against DNS rebinding; None serves any). ``request_seconds``: the time
-    budget of one request (default ``$THOISU_REQUEST_SECONDS`` or 10 s).
+    names served (against DNS rebinding; None serves any), and with ``any_ip_host`` any IP
+    address too. ``request_seconds``: the time
+    budget of one request's queries (default ``$THOISU_REQUEST_SECONDS`` or 10 s).
+    ``max_analyses``: analyses run at once (default ``$THOISU_MAX_ANALYSES`` or one per
+    core); each stops when its client leaves, or at the article time limit.
     """
     from ..store import DEFAULT_DB_PATH
 
     db_path = str(db or DEFAULT_DB_PATH)
-    limit = max_body or int(os.environ.get("THOISU_MAX_BODY", MAX_BODY_BYTES))
-    seconds = request_seconds or float(os.environ.get("THOISU_REQUEST_SECONDS", REQUEST_SECONDS))
+    limit = max_body or _env_int("THOISU_MAX_BODY", MAX_BODY_BYTES)
+    seconds = request_seconds or _env_seconds("THOISU_REQUEST_SECONDS", REQUEST_SECONDS)
     with Store(db_path):  # create the file and apply migrations once, up front
         pass
     app = FastAPI(
@@ -159,7 +170,7 @@ def create_app(
     app.state.writable = writable or bool(token)
     # Outermost first: the guard bounds every request before anything else reads it.
     if allowed_hosts is not None:
-        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
+        app.add_middleware(HostGuard, names=list(allowed_hosts), any_ip=any_ip_host)
     app.add_middleware(RequestGuard, max_body=limit, max_url=MAX_URL_BYTES, seconds=seconds)
 
     @contextmanager
@@ -178,6 +189,25 @@ def create_app(
             raise HTTPException(503, str(exc)) from exc
 
     app.state.store = store
+    # Analysis is CPU work that no query budget covers: at most this many at once (the
+    # others wait a moment, then get 503), each stopped when its client leaves.
+    analyses = threading.BoundedSemaphore(max_analyses or _env_int("THOISU_MAX_ANALYSES", 0)
+                                          or os.cpu_count() or 1)  # fmt: skip
+
+    @contextmanager
+    def analysis_slot() -> Iterator[None]:
+        if not analyses.acquire(timeout=ANALYSIS_WAIT):
+            raise HTTPException(
+                503, "busy: every analysis slot is taken; retry shortly",
+                headers={"Retry-After": "5"},
+            )  # fmt: skip
+        budget = request_budget()
+        gone = (lambda: budget.cancelled) if budget is not None else None
+        try:
+            with time_limit(stop=gone, reason="its client went away"):
+                yield
+        finally:
+            analyses.release()
 
     def check_write(request: Request) -> None:
         """A 403 unless this server stores (``--writable``, or the token was sent)."""
@@ -205,7 +235,8 @@ def create_app(
 
         if item.store:
             check_write(request)
-        result = next(analyze_stream([item.raw("<api>")]))
+        with analysis_slot():
+            result = next(analyze_stream([item.raw("<api>")]))
         if isinstance(result, IngestError):
             raise HTTPException(422, result.reason)
         if item.store:
@@ -231,12 +262,17 @@ def create_app(
         ]
         good = [(i, a) for i, a in enumerate(checked) if isinstance(a, ArticleIn)]
         raws = [a.raw(f"<api>:{i}") for i, a in good]
-        with store(readonly=False) as s:
+        with store(readonly=False) as s, analysis_slot():
             for (i, _), result in zip(good, analyze_stream(raws), strict=True):
                 if isinstance(result, IngestError):
                     results.append({"index": i, "status": "failed", "reason": result.reason})
                     continue
-                added = s.add(result)
+                try:
+                    added = s.add(result)
+                except (StoreError, ValueError) as exc:
+                    reason = f"could not be stored: {exc}"
+                    results.append({"index": i, "status": "failed", "reason": reason})
+                    continue
                 results.append(
                     {"index": i, "status": "stored" if added else "duplicate",
                      "id": result.article.id, "title": result.article.title}
@@ -395,6 +431,26 @@ def event_filters(
         "location": location, "cameo": cameo or root, "plover": plover, "event_type": type,
         "certainty": certainty, "since": since, "until": until,
     }  # fmt: skip
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip().replace("_", "")
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{name} must be a positive integer (bytes or a count), got {value!r}")
+    return int(value)
+
+
+def _env_seconds(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    try:
+        seconds = float(value) if value else default
+    except ValueError:
+        seconds = -1.0
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise ValueError(f"{name} must be a positive number of seconds, got {value!r}")
+    return seconds
 
 
 def check_plover(plover: str | None) -> None:

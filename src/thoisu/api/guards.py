@@ -9,6 +9,7 @@ security headers to every response. Host checking is Starlette's ``TrustedHostMi
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import threading
 import time
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["Budget", "RequestGuard", "SECURITY_HEADERS", "request_budget"]
+__all__ = ["Budget", "HostGuard", "RequestGuard", "SECURITY_HEADERS", "request_budget"]
 
 # Every asset is served by thoisu itself and pages run no script of their own: the
 # strictest policy that fits. frame-ancestors 'none' (with X-Frame-Options for old
@@ -168,3 +169,40 @@ async def _error(send: Send, status: int, detail: str) -> None:
     headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+class HostGuard:
+    """Serves only requests whose Host header names this server, against DNS rebinding (a
+    page on another site making a browser send it requests): the names in ``names``, and
+    with ``any_ip`` any IP address (a server listening on all interfaces is reached by its
+    addresses; a rebinding attack needs a domain name)."""
+
+    def __init__(self, app: ASGIApp, *, names: list[str], any_ip: bool = False) -> None:
+        self.app = app
+        self.names = {n.lower().strip("[]") for n in names}
+        self.any_ip = any_ip
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not self.allowed(dict(scope["headers"]).get(b"host", b"")):
+            await _error(send, 400, "Invalid host header: start `thoisu serve` with"
+                                    " --allow-host NAME to serve this name")  # fmt: skip
+            return
+        await self.app(scope, receive, send)
+
+    def allowed(self, header: bytes) -> bool:
+        host = header.decode("latin-1").strip().lower()
+        if host.startswith("["):  # [::1]:8000
+            host = host[1 : host.find("]")] if "]" in host else ""
+        elif host.count(":") == 1:
+            host = host.split(":", 1)[0]
+        if not host:
+            return False
+        if host in self.names:
+            return True
+        if not self.any_ip:
+            return False
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        return True

@@ -72,6 +72,8 @@ def clean(raw: RawDocument, *, limits: Limits | None = None) -> Article:
         mode = "html"
         meta = extract_html(raw.html, raw.url)
         content = meta.text
+        if meta.warning:
+            warnings.append(meta.warning)
         if not normalize_text(content):
             raise CleanError("HTML page with no article text")
     else:
@@ -97,7 +99,10 @@ def clean(raw: RawDocument, *, limits: Limits | None = None) -> Article:
     body = "\n".join(page.lines)
     title = page.title
     text = "\n\n".join(part for part in (title, page.lead, body) if part)
-    published = normalize_date(raw.published) or _best_date(
+    given_date = normalize_date(raw.published)
+    if raw.published and raw.published.strip() and given_date is None:
+        warnings.append(f"published {_shown(raw.published)} is not a date; left out")
+    published = given_date or _best_date(
         normalize_date(meta.date) if meta else None, page.published
     )
     return Article(
@@ -107,7 +112,7 @@ def clean(raw: RawDocument, *, limits: Limits | None = None) -> Article:
         publisher=_publisher(raw, page, url, meta),
         published=published,
         url=url,
-        source=raw.source,
+        source=strip_controls(raw.source) or None,
         lead=page.lead,
         body=body,
         text=text,
@@ -154,26 +159,34 @@ def _cut(value: str | None, limit: int, what: str, warnings: list[str]) -> str |
 
 
 def _valid_url(url: str | None, warnings: list[str]) -> str | None:
-    """The URL when it is one (any scheme; the dashboard links only http and https), else
-    None and a warning: the article is kept without it."""
+    """The URL when it is one (any scheme with a host, or a bare "site.vn/path"; the
+    dashboard links only http and https), else None and a warning: the article is kept
+    without it."""
     url = _clean_field(url)
     if url is None:
         return None
-    shown = url if len(url) <= 80 else url[:77] + "..."
     problem = None
     if len(url) > MAX_URL_CHARS:
         problem = f"is longer than {MAX_URL_CHARS:,} characters"
-    elif any(ord(c) < 32 or c in "\x7f\u2028\u2029" for c in url):
-        problem = "contains control characters"
     else:
         try:
-            urlsplit(url).hostname  # noqa: B018 - raises for a malformed host
+            parts = urlsplit(url)
+            parts.hostname  # noqa: B018 - raises for a malformed host
         except ValueError as e:
             problem = f"is not a valid URL ({e})"
+        else:
+            bare_host = not parts.scheme and "." in url.split("/", 1)[0].strip(".")
+            if not (parts.scheme and parts.netloc) and not bare_host:
+                problem = "is not a URL (no scheme and host)"
     if problem:
-        warnings.append(f"url {shown!r} {problem}; kept the article without it")
+        warnings.append(f"url {_shown(url)} {problem}; kept the article without it")
         return None
     return url
+
+
+def _shown(value: str) -> str:
+    """A value quoted for a message, at most 80 characters."""
+    return repr(value if len(value) <= 80 else value[:77] + "...")
 
 
 # --- steps ------------------------------------------------------------------------------

@@ -14,12 +14,20 @@ _OLD_STYLE = re.compile(r"(?<![qQ])([oO][àáảãạÀÁẢÃẠèéẻẽẹÈ
 
 _SPACES = re.compile(r"[^\S\n]+")  # any whitespace except newline
 _BLANK_RUNS = re.compile(r"\n{3,}")
-# Invisible characters that break tokenisation and matching, and control characters
-# (NUL and the other C0/C1 codes that are not line breaks or tabs): dropped outright,
-# anywhere in the text.
+# Invisible characters that break tokenisation and matching, control characters (NUL and
+# the other C0/C1 codes that are not line breaks or tabs) and the bidirectional overrides that
+# can make text display as something else: dropped outright, anywhere in the text. Lone
+# surrogates (from a JSON "\ud800" escape or a feed's "&#xD800;") cannot be stored or
+# encoded: each becomes U+FFFD, the replacement character.
 _CONTROLS = [*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F, *range(0x80, 0x85), *range(0x86, 0xA0)]
-_INVISIBLE = dict.fromkeys([*map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), *_CONTROLS])
+_BIDI = [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+_INVISIBLE: dict[int, str | None] = dict.fromkeys(
+    [*map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), *_CONTROLS, *_BIDI]
+)
+_INVISIBLE.update(dict.fromkeys(range(0xD800, 0xE000), "\ufffd"))
 _LINE_BREAKS = {ord("\r"): "\n", 0x2028: "\n", 0x2029: "\n\n", 0x85: "\n", 0x0B: "\n", 0x0C: "\n"}
+# For one-line fields (a category, an id): every line break is a space.
+_ONE_LINE = {**_INVISIBLE, **dict.fromkeys([*_LINE_BREAKS, ord("\n"), ord("\t")], " ")}
 
 
 def _move_tone(m: re.Match[str]) -> str:
@@ -35,8 +43,9 @@ def normalize_tones(s: str) -> str:
 
 
 def strip_controls(s: str) -> str:
-    """``s`` without NUL and the other control characters (line breaks and tabs stay)."""
-    return s.translate(_INVISIBLE)
+    """``s`` on one line, without NUL, other control characters and bidirectional
+    overrides, its lone surrogates replaced: for metadata fields and labels."""
+    return " ".join(s.translate(_ONE_LINE).split())
 
 
 def normalize_text(s: str) -> str:

@@ -17,9 +17,11 @@ refer to, so each referent is one entity.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
+from ..limits import check_time
 from ..records import Article, Entity, Mention, Sentence
 from ..text import fold
 from .gazetteer import (
@@ -234,7 +236,9 @@ def _cameo_type_labels() -> dict[str, str]:
 
 
 def slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
+    """An id slug: lower case, words joined by "-", Vietnamese letters kept ("Nguyễn Văn
+    Hùng" and "Nguyễn Văn Hưng" are two people)."""
+    return re.sub(r"[\W_]+", "-", unicodedata.normalize("NFC", text).lower()).strip("-")
 
 
 @dataclass(slots=True)
@@ -1262,9 +1266,9 @@ def _apply_filter(
     by_surface: dict[str, list] = {}
     for _, surface, cand in mentions:
         by_surface.setdefault(surface, []).append(mention_filter.probabilities(cand))
+    mean = {surface: sum(probs) / len(probs) for surface, probs in by_surface.items()}
     for f, surface, cand in mentions:
-        probs = by_surface[surface]
-        decision = mention_filter.decide(cand, sum(probs) / len(probs))
+        decision = mention_filter.decide(cand, mean[surface])
         if decision == "NONE":
             f.dropped = True
         elif decision is not None:
@@ -1286,5 +1290,6 @@ def recognize(article: Article, sentences: list[Sentence]) -> list[Entity]:
                 surface = " ".join(rec.surface(f.first, f.last).split())
                 linker._person(f, surface)
     for sentence, rec, fs in zip(sentences, recognisers, found, strict=True):
+        check_time()
         linker.link(sentence, rec, fs)
     return linker.result()

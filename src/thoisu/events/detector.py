@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from ..nn import run_bilstm
 from ..records import Sentence, Token
 
 __all__ = [
@@ -149,40 +150,6 @@ def decode_labels(tokens: list[Token], labels: list[str]) -> list[tuple[int, int
     return spans
 
 
-def _bilstm(x: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Both LSTM directions at once over ``x`` (2, B, T, D): direction 0 reads the batch as
-    given, direction 1 the sentences reversed within their lengths; ``w_ih`` (2, D, 4H),
-    ``w_hh`` (2, H, 4H), ``b`` (2, 1, 4H) are the directions' weights, transposed. PyTorch's
-    gate order (i, f, g, o). Steps past a sentence's end only follow it: they never change the
-    outputs of its own tokens. Returns (2, B, T, H)."""
-    _, batch, steps, _ = x.shape
-    hidden = w_hh.shape[1]
-    # The input part of every step at once: (2, B, T, 4H).
-    projected = np.matmul(x.reshape(2, batch * steps, -1), w_ih).reshape(2, batch, steps, -1)
-    projected += b[:, :, None, :]
-    h = np.zeros((2, batch, hidden), dtype=x.dtype)
-    c = np.zeros((2, batch, hidden), dtype=x.dtype)
-    out = np.empty((2, batch, steps, hidden), dtype=x.dtype)
-    for t in range(steps):
-        gates = projected[:, :, t] + np.matmul(h, w_hh)
-        # sigmoid(z) = (1 + tanh(z / 2)) / 2 for the input, forget and output gates at once
-        sig = 0.5 + 0.5 * np.tanh(0.5 * gates)
-        c = sig[..., hidden : 2 * hidden] * c + sig[..., :hidden] * np.tanh(
-            gates[..., 2 * hidden : 3 * hidden]
-        )
-        h = sig[..., 3 * hidden :] * np.tanh(c)
-        out[:, :, t] = h
-    return out
-
-
-def _reverse_each(x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Each sentence of the padded batch reversed within its own length (padding stays)."""
-    out = x.copy()
-    for b, n in enumerate(lengths):
-        out[b, :n] = x[b, n - 1 :: -1] if n else x[b, :0]
-    return out
-
-
 class TriggerDetector:
     """A trained BiLSTM trigger tagger (NumPy inference over the weights of the .npz file)."""
 
@@ -195,7 +162,7 @@ class TriggerDetector:
             for name in ("words", "syllables", "pos", "lexicon")
         }
         w = {k: v.astype(np.float32) for k, v in model.items() if k.startswith("w_")}
-        # x @ W.T, transposed once; the two directions stacked for _bilstm.
+        # x @ W.T, transposed once; the two directions stacked for nn.bilstm.
         w["w_ih"] = np.ascontiguousarray(np.stack([w.pop("w_ih_f").T, w.pop("w_ih_b").T]))
         w["w_hh"] = np.ascontiguousarray(np.stack([w.pop("w_hh_f").T, w.pop("w_hh_b").T]))
         w["w_b"] = np.stack([w.pop("w_b_f"), w.pop("w_b_b")])[:, None, :]
@@ -271,9 +238,7 @@ class TriggerDetector:
                 axis=1,
             )
         # The backward direction reads each sentence from its own last token.
-        both = _bilstm(np.stack([x, _reverse_each(x, lengths)]), w["w_ih"], w["w_hh"], w["w_b"])
-        forward, backward = both[0], _reverse_each(both[1], lengths)
-        scores = np.concatenate([forward, backward], axis=2) @ w["w_out"] + w["w_out_b"]
+        scores = run_bilstm(x, lengths, w) @ w["w_out"] + w["w_out_b"]
         scores -= scores.max(axis=2, keepdims=True)
         probs = np.exp(scores)
         probs /= probs.sum(axis=2, keepdims=True)

@@ -52,13 +52,15 @@ class GzipReader(io.RawIOBase):
     before a truncation and only then raises EOFError ("truncated gzip file").
 
     ``gzip.GzipFile`` drops the data decoded within the failing ``read`` call, which for
-    a small file is all of it.
+    a small file is all of it. At most ``chunk_size`` decompressed bytes are held at a time,
+    however well the input compresses (a gzip bomb inflates a chunk at a time).
     """
 
-    def __init__(self, raw: BinaryIO, chunk_size: int = 64 * 1024) -> None:
+    def __init__(self, raw: BinaryIO, chunk_size: int = 256 * 1024) -> None:
         self._raw = raw
         self._chunk_size = chunk_size
         self._inflate = zlib.decompressobj(wbits=31)
+        self._pending = b""  # compressed input not yet inflated
         self._buf = b""
         self._pos = 0
         self._in_member = False
@@ -78,22 +80,22 @@ class GzipReader(io.RawIOBase):
         return n
 
     def _fill(self) -> None:
-        data = self._raw.read(self._chunk_size)
-        if not data:
-            if self._in_member:
-                raise EOFError("truncated gzip file")
-            self._done = True
-            return
-        out = []
-        while data:
-            self._in_member = True
-            out.append(self._inflate.decompress(data))  # zlib.error on corrupt data
-            if not self._inflate.eof:
-                break
-            data = self._inflate.unused_data.lstrip(b"\x00")  # next member; zero padding
+        if not self._pending:
+            self._pending = self._inflate.unconsumed_tail or self._raw.read(64 * 1024)
+            if not self._pending:
+                if self._in_member:
+                    raise EOFError("truncated gzip file")
+                self._done = True
+                return
+        self._in_member = True
+        out = self._inflate.decompress(self._pending, self._chunk_size)  # zlib.error if corrupt
+        self._pending = self._inflate.unconsumed_tail
+        if self._inflate.eof:
+            # the next member, after any zero padding
+            self._pending = self._inflate.unused_data.lstrip(b"\x00")
             self._inflate = zlib.decompressobj(wbits=31)
             self._in_member = False
-        self._buf, self._pos = b"".join(out), 0
+        self._buf, self._pos = out, 0
 
 
 def peek(stream: BinaryIO, size: int = HEAD_SIZE) -> tuple[bytes, BinaryIO, bool]:
@@ -157,11 +159,20 @@ def decode_bytes(data: bytes, *, html: bool = False) -> str:
     return decode_text(data, html=html)[0]
 
 
-def decode_text(data: bytes, *, html: bool = False) -> tuple[str, str | None]:
-    """Decode text: UTF-8, UTF-8 with BOM, or UTF-16 with a BOM; HTML may declare a charset;
-    else a legacy Vietnamese encoding (Windows-1258, VNI, TCVN3), detected and converted to
-    NFC. Returns the text and the legacy encoding's name (None for Unicode or a declared
-    charset).
+# Declared charsets that font-based Vietnamese pages (VNI, TCVN3) were published under: text
+# declared so is tried as a legacy Vietnamese encoding first.
+_WESTERN = frozenset({"iso8859-1", "cp1252", "cp1258", "ascii", "iso8859-15"})
+
+
+def decode_text(
+    data: bytes, *, html: bool = False, declared: str | None = None
+) -> tuple[str, str | None]:
+    """Decode text: UTF-8, UTF-8 with BOM, or UTF-16 with a BOM; else a charset the page
+    declares (``declared``, or HTML's ``<meta>``), except that text declared as a Western
+    single-byte charset is first tried as a legacy Vietnamese encoding, as font-based pages
+    were published; else a legacy Vietnamese encoding (Windows-1258, VNI, TCVN3), detected
+    and converted to NFC. Returns the text and the legacy encoding's name (None for Unicode
+    or a declared charset).
 
     Raises DecodeError with a human reason ("invalid UTF-8 at byte N, ...", "binary file,
     not text"); for bytes that are no known encoding, it names the closest one.
@@ -182,13 +193,18 @@ def decode_text(data: bytes, *, html: bool = False) -> tuple[str, str | None]:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as e:
         utf8_error = e
-    if html:  # old pages may declare a legacy charset (windows-1258, ...)
-        declared = charset_of_html(data)
-        if declared and codecs.lookup(declared).name != "utf-8":
+    declared = declared or (charset_of_html(data) if html else None)
+    codec = codecs.lookup(declared).name if declared else None
+    if codec and codec != "utf-8":  # old pages declare a legacy charset (windows-1258, ...)
+        if codec in _WESTERN:
             try:
-                return data.decode(declared), None
-            except UnicodeDecodeError:
+                return decode_legacy(data)
+            except LegacyDecodeError:
                 pass
+        try:
+            return data.decode(declared), None  # type: ignore[arg-type]
+        except UnicodeDecodeError:
+            pass
     try:
         return decode_legacy(data)
     except LegacyDecodeError as e:

@@ -21,7 +21,6 @@ from thoisu.records import IngestError, RawDocument
 from .decode import (
     DecodeError,
     charset_of_content_type,
-    charset_of_html,
     decode_text,
     has_utf16_bom,
     peek,
@@ -31,6 +30,7 @@ Item = RawDocument | IngestError
 Reader = Callable[[BinaryIO, str, Limits], Iterator[Item]]
 
 _TAG = re.compile(r"<[A-Za-z!/][^>]*>")
+_CHAR_REF = re.compile(rb"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});")
 
 # JSON record fields, first non-empty wins (VNTC names first).
 _BODY_KEYS = ("body", "text", "content")
@@ -140,7 +140,7 @@ def read_jsonl(stream: BinaryIO, source: str, limits: Limits) -> Iterator[Item]:
             encoding = None
         try:
             obj = json.loads(line)
-        except ValueError as e:
+        except (ValueError, RecursionError) as e:
             yield IngestError(where, f"line {lineno}: not valid JSON: {_json_reason(e)}")
             continue
         yield _with_encoding(record_to_raw(obj, where), encoding)
@@ -162,7 +162,7 @@ def read_json(stream: BinaryIO, source: str, limits: Limits) -> Iterator[Item]:
         return
     try:
         data = json.loads(text)
-    except ValueError as e:
+    except (ValueError, RecursionError) as e:
         yield IngestError(source, f"not valid JSON: {_json_reason(e)}")
         return
     if isinstance(data, list):
@@ -180,9 +180,11 @@ def _with_encoding(item: Item, encoding: str | None) -> Item:
     return item
 
 
-def _json_reason(e: ValueError) -> str:
+def _json_reason(e: Exception) -> str:
     if isinstance(e, json.JSONDecodeError):
         return f"{e.msg} at column {e.colno}"
+    if isinstance(e, RecursionError):
+        return "nested too deeply"
     return str(e)
 
 
@@ -215,8 +217,8 @@ def _field(obj: Mapping[str, Any], *keys: str) -> str | None:
     """First non-empty value among ``keys`` as a string (lists of paragraphs are joined)."""
     for key in keys:
         value = obj.get(key)
-        if isinstance(value, list):
-            value = "\n".join(str(v) for v in value if v is not None)
+        if isinstance(value, list):  # paragraphs; anything but text and numbers is left out
+            value = "\n".join(str(v) for v in value if isinstance(v, str | int | float))
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)
         if isinstance(value, str) and value.strip():
@@ -236,7 +238,11 @@ def read_feed(stream: BinaryIO, source: str, limits: Limits) -> Iterator[Item]:
     except LimitExceeded as e:
         yield IngestError(source, str(e))
         return
-    parsed = feedparser.parse(data)
+    try:  # a character reference to a lone surrogate ("&#xD800;") cannot be decoded
+        parsed = feedparser.parse(_CHAR_REF.sub(_no_surrogate, data))
+    except Exception as e:  # noqa: BLE001 - feedparser may fail in many ways on bad input
+        yield IngestError(source, f"not a valid feed: {type(e).__name__}: {e}"[:300])
+        return
     entries = parsed.get("entries") or []
     if not entries:
         if parsed.get("bozo"):
@@ -247,6 +253,12 @@ def read_feed(stream: BinaryIO, source: str, limits: Limits) -> Iterator[Item]:
         return
     for n, entry in enumerate(entries, 1):
         yield _entry_to_raw(entry, f"{source}#{n}")
+
+
+def _no_surrogate(m: re.Match[bytes]) -> bytes:
+    ref = m.group(1)
+    code = int(ref[1:], 16) if ref[:1] in b"xX" else int(ref)
+    return b"&#xFFFD;" if 0xD800 <= code <= 0xDFFF else m.group(0)
 
 
 def _entry_to_raw(entry: Mapping[str, Any], source: str) -> Item:
@@ -320,10 +332,17 @@ def read_warc(stream: BinaryIO, source: str, limits: Limits) -> Iterator[Item]:
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
-    watched = _EOFWatch(stream)
+    watched = _EOFWatch(stream, limits.max_document_bytes)
+    records = ArchiveIterator(watched)
+    # warcio fails on a response record without WARC-Target-URI (and the iterator with it):
+    # such a record then has no HTTP headers, and _warc_record reports it.
+    parse_http = records.loader.load_http_headers
+    records.loader.load_http_headers = lambda rec_type, uri, stream, length: (
+        parse_http(rec_type, uri, stream, length) if uri else None
+    )
     n = 0
     try:
-        for n, record in enumerate(ArchiveIterator(watched), 1):
+        for n, record in enumerate(records, 1):
             item = _warc_record(record, f"{source}#{n}", limits)
             cut = isinstance(item, RawDocument) and getattr(record.raw_stream, "limit", 0) > 0
             if cut:  # the HTML payload ended before its declared length
@@ -347,10 +366,14 @@ def _truncated(watched: _EOFWatch) -> str:
 
 class _EOFWatch(io.RawIOBase):
     """Turns a truncation (EOFError) into a clean end of stream, remembering it: warcio
-    would otherwise swallow the error and end silently."""
+    would otherwise swallow the error and end silently. Also refuses a run of more than
+    ``max_line`` bytes without a line break: warcio reads header lines in time quadratic in
+    their length, so one endless header line would hang it."""
 
-    def __init__(self, stream: BinaryIO) -> None:
+    def __init__(self, stream: BinaryIO, max_line: int) -> None:
         self._read = getattr(stream, "read1", stream.read)  # see decode._Replay
+        self._max_line = max_line
+        self._run = 0  # bytes since the last line break
         self.truncated = False
 
     def readable(self) -> bool:
@@ -360,10 +383,18 @@ class _EOFWatch(io.RawIOBase):
         if self.truncated:
             return b""
         try:
-            return self._read(size)
+            data = self._read(size)
         except EOFError:
             self.truncated = True
             return b""
+        newline = data.rfind(b"\n")
+        self._run = len(data) - newline - 1 if newline >= 0 else self._run + len(data)
+        if self._run > self._max_line:
+            raise LimitExceeded(
+                f"a line of over {human_bytes(self._max_line)} (THOISU_MAX_DOCUMENT_BYTES):"
+                " not a WARC file thoisu reads"
+            )
+        return data
 
     def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
         data = self.read(len(b))
@@ -375,6 +406,8 @@ def _warc_record(record: Any, source: str, limits: Limits) -> Item | None:
     if record.rec_type == "response":
         headers = record.http_headers
         if headers is None:
+            if not record.rec_headers.get_header("WARC-Target-URI"):
+                return IngestError(source, "response record without WARC-Target-URI")
             return None
         ctype = headers.get_header("Content-Type") or ""
         status = headers.get_statuscode() or ""
@@ -394,19 +427,10 @@ def _warc_record(record: Any, source: str, limits: Limits) -> Item | None:
         return IngestError(source, document_too_large(limits.max_document_bytes))
     if not data.strip():
         return IngestError(source, "empty response")
-    charset = charset_of_content_type(ctype) or charset_of_html(data)
-    page: str | None = None
-    encoding = None
-    if charset:
-        try:
-            page = data.decode(charset)
-        except (UnicodeDecodeError, LookupError):
-            page = None
-    if page is None:
-        try:
-            page, encoding = decode_text(data, html=True)
-        except DecodeError as e:
-            return IngestError(source, str(e))
+    try:
+        page, encoding = decode_text(data, html=True, declared=charset_of_content_type(ctype))
+    except DecodeError as e:
+        return IngestError(source, str(e))
     return RawDocument(source=source, html=page, url=url, encoding=encoding)
 
 

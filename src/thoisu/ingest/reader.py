@@ -34,6 +34,7 @@ EXTENSIONS: dict[str, str] = {
 }
 
 _JSONL_EXTENSIONS = (".jsonl", ".ndjson")
+_MAX_COUNTED = 256 * 1024**2  # bytes of a corpus read to count its records for the progress bar
 
 
 def format_of(path: str) -> tuple[str | None, bool]:
@@ -251,13 +252,16 @@ def _count_file(path: str) -> int | None:
         return 1
     if fmt != "jsonl":
         return None
-    lines = 0
+    lines = read = 0
     last = b"\n"
     try:
         with gzip.open(path, "rb") if gz else open(path, "rb") as f:
             while chunk := f.read(1 << 20):
                 lines += chunk.count(b"\n")
                 last = chunk[-1:]
+                read += len(chunk)
+                if read > _MAX_COUNTED:
+                    return None  # too big to count up front: the bar shows no total
     except (OSError, EOFError, zlib.error):
         pass
     return lines + (last != b"\n")

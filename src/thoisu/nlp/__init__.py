@@ -14,7 +14,7 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-from ..limits import Limits, current_limits
+from ..limits import Limits, check_time, current_limits
 from ..records import Article, Sentence, Token
 from ..text import fold
 
@@ -159,6 +159,7 @@ def segment(article: Article, *, limits: Limits | None = None) -> list[Sentence]
         )
         pieces = pieces[: limits.max_sentences]
     for start, end in pieces:
+        check_time()
         text = article.text[start:end]
         sentences.append(
             Sentence(

@@ -23,6 +23,7 @@ from .sql import (
     _EVENT_SELECT,
     _INTERVALS,
     _NEWEST_FIRST,
+    _SEARCH_CUTOFF,
     _SEARCH_SCORE,
     _SEARCH_SOURCE,
     SNIPPET_MARKS,
@@ -368,7 +369,12 @@ class Store:
         """The FTS5 query and the ranking key (with the common readings of the words typed
         without diacritics) for :data:`_SEARCH_SOURCE` and :data:`_SEARCH_SCORE`."""
         readings = common_readings(self.db, parsed.units)
-        return {"fts": parsed.fts, "rank": rank_key(parsed.units, readings)}
+        cutoff = self.db.execute(_SEARCH_CUTOFF, (parsed.fts,)).fetchone()
+        return {
+            "fts": parsed.fts,
+            "rank": rank_key(parsed.units, readings),
+            "cutoff": cutoff[0] if cutoff else None,
+        }
 
     def count_articles(
         self,

@@ -7,12 +7,16 @@ one; :func:`aliases` lists the names an entity is found by (its canonical names,
 every form it was mentioned in), for diacritic-insensitive entity search.
 
 The rules are conservative, because a wrong merge is worse than a missed one:
-- two names of two or more words match when they share the first and the last word and one
-  is the other with middle words left out ("George Bush", "George W. Bush");
-- a one-word name matches the only stored person whose full name ends with it ("Bush"),
-  and only for names that are not written in Vietnamese: across articles "Dũng" or "Hùng"
-  alone is most often another person.
-The first id stored stays; a fuller name replaces a one-word display name.
+- names written in Vietnamese are never linked across articles ("Nguyễn Dũng" is not
+  "Nguyễn Tấn Dũng", a "Dũng" alone is anyone); their ids keep their diacritics, so
+  "Nguyễn Văn Hùng" and "Nguyễn Văn Hưng" stay two people;
+- two foreign names of two or more words match when they share the first and the last word
+  and the shorter has no middle words, or the same number with matching initials ("George
+  Bush" is "George W. Bush", but "George W. Bush" is not "George H. W. Bush");
+- a one-word foreign name matches the only stored person whose full name ends with it
+  ("Bush", when no other Bush is stored).
+A name that could be two stored people is linked to neither. The first id stored stays; a
+fuller name replaces a one-word display name.
 """
 
 from __future__ import annotations
@@ -58,15 +62,21 @@ def aliases(entity: Mapping[str, Any]) -> set[str]:
 
 
 def _words(name: str) -> list[str]:
-    return [fold(w).rstrip(".") for w in _WORD.findall(name)]
+    """The name's words, lower-cased, diacritics kept, trailing dots of initials removed."""
+    return [w.lower().rstrip(".") for w in _WORD.findall(name)]
 
 
 def _same_person(short: list[str], full: list[str]) -> bool:
-    """Whether ``short`` is ``full`` with middle words left out (first and last kept)."""
+    """Whether ``short`` names ``full``: the same first and last word, and either no middle
+    words or as many as ``full`` has, each the same or its initial."""
     if len(short) < 2 or len(short) > len(full) or short[0] != full[0] or short[-1] != full[-1]:
         return False
-    rest = iter(full[1:-1])
-    return all(any(w == x or (len(w) == 1 and x.startswith(w)) for x in rest) for w in short[1:-1])
+    middle, theirs = short[1:-1], full[1:-1]
+    if not middle:
+        return True
+    return len(middle) == len(theirs) and all(
+        w == x or (len(w) == 1 and x.startswith(w)) for w, x in zip(middle, theirs, strict=True)
+    )
 
 
 def _candidates(db: sqlite3.Connection, last: str) -> list[tuple[str, str]]:
@@ -83,17 +93,19 @@ def _match(db: sqlite3.Connection, entity: Mapping[str, Any]) -> tuple[str, str]
     """The stored person (id, name) that ``entity`` is, or None."""
     name = entity.get("name") or ""
     words = _words(name)
-    if not words:
+    if not words or _VIETNAMESE.search(name):
         return None
     found = []
-    for eid, stored in _candidates(db, words[-1]):
+    for eid, stored in _candidates(db, fold(words[-1])):
         if eid == entity.get("id"):
             return None  # already the same id: nothing to link
+        if _VIETNAMESE.search(stored):
+            continue
         theirs = _words(stored)
         if len(words) >= 2 and len(theirs) >= 2:
             if _same_person(words, theirs) or _same_person(theirs, words):
                 found.append((eid, stored))
-        elif not _VIETNAMESE.search(name + stored) and (len(words) == 1) != (len(theirs) == 1):
+        elif (len(words) == 1) != (len(theirs) == 1):
             one, many = (words, theirs) if len(words) == 1 else (theirs, words)
             if many[-1] == one[0]:
                 found.append((eid, stored))
@@ -152,5 +164,5 @@ def alias_rows(entity_id: str, entity: Mapping[str, Any]) -> list[tuple[str, str
     for alias in aliases(entity):
         alias = alias[:_MAX_ALIAS_CHARS]
         words = _words(alias)
-        rows.append((entity_id, alias, folded_key(alias), words[-1] if words else ""))
+        rows.append((entity_id, alias, folded_key(alias), fold(words[-1]) if words else ""))
     return rows

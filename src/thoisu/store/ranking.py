@@ -11,8 +11,9 @@ quoted phrase, a prefix) up to two points in a matching document:
 - 0 when its words are only found apart.
 
 The points come before BM25 in the order. Each document is tokenised once, and each unit is
-a substring test on that one string, so a row's cost does not grow with query length
-beyond the bounded number of units.
+a substring test on that one string, so a row's cost does not grow with query length beyond
+the bounded number of (distinct) units; and only the best matches by BM25 are read at all
+(``sql.RANKED_MATCHES``), so the cost does not grow with the store either.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def rank_key(units: tuple[Unit, ...], readings: dict[tuple[str, ...], str]) -> s
     """The ranking key passed to :func:`reading_points` for every matching row: per unit,
     its folded phrase, the typed words that carry marks, its preferred reading, prefix."""
     key = []
-    for unit in units:
+    for unit in dict.fromkeys(units):  # a unit typed twice counts once
         typed = list(unit.typed) if unit.has_marks else None
         key.append([" ".join(unit.folded), typed, readings.get(unit.folded), unit.prefix])
     return json.dumps(key, ensure_ascii=False)
@@ -95,7 +96,8 @@ def common_readings(db: sqlite3.Connection, units: tuple[Unit, ...]) -> dict[tup
     """The most common written form of each unit typed without diacritics, read from a
     sample of the articles where its words occur side by side."""
     readings: dict[tuple[str, ...], str] = {}
-    plain = [u for u in units if not u.has_marks and not u.prefix][:MAX_READING_UNITS]
+    plain = [u for u in dict.fromkeys(units) if not u.has_marks and not u.prefix]
+    plain = plain[:MAX_READING_UNITS]
     for unit in plain:
         phrase = " ".join(unit.folded)
         rows = db.execute(

@@ -180,17 +180,30 @@ def _event_row(
 
 # Full-text search: the matching articles (``:fts``, the sanitised FTS5 query) and their
 # score: the reading points of ``ranking`` (``:rank``: words found as typed, or in their
-# common reading, side by side), then BM25 with the title weighted 3x as the fraction.
+# common reading, side by side), then BM25 with the title weighted 3x as the fraction. The
+# points, which read each article's text, are computed for the RANKED_MATCHES best by BM25
+# only (``:cutoff`` is the worst BM25 among them, NULL for fewer matches), so that a word
+# in every article costs no more than a rare one.
+RANKED_MATCHES = 1_000
 _SEARCH_SOURCE = """(SELECT rowid, bm25(articles_fts, 3.0, 1.0) AS rank
                   FROM articles_fts WHERE articles_fts MATCH :fts) AS m
             JOIN articles a ON a.num = m.rowid"""
-_SEARCH_SCORE = """(thoisu_rank(a.title, a.text, :rank) - m.rank / (1.0 - m.rank))"""
+_SEARCH_CUTOFF = f"""SELECT bm25(articles_fts, 3.0, 1.0) AS rank FROM articles_fts
+                    WHERE articles_fts MATCH ? ORDER BY rank LIMIT 1 OFFSET {RANKED_MATCHES - 1}"""
+_SEARCH_SCORE = """(CASE WHEN :cutoff IS NULL OR m.rank <= :cutoff
+                         THEN thoisu_rank(a.title, a.text, :rank) ELSE 0 END
+                    - m.rank / (1.0 - m.rank))"""
 _CERTAINTIES = ("asserted", "reported", "possible", "negated", "question")
 _COUNT_KEYS = ("cameo_root", "plover", "type", "certainty")
 _INTERVALS = {"year": 4, "month": 7, "day": 10}
 # Undated events sort last; then the article's insertion order and the event's position.
-_EVENT_ORDER_KEY = "(coalesce(e.effective_date, '9999'), a.num, e.ord)"
-_NEWEST_FIRST = "e.effective_date IS NULL, e.effective_date DESC, a.num DESC, e.ord"
+# The date an event sorts and filters by: its effective date (its own full date, else the
+# article's), else its own partial date when that has a year ("2003", "2002-10").
+_SORT_DATE = (
+    "coalesce(e.effective_date, CASE WHEN e.date GLOB '[0-9][0-9][0-9][0-9]*' THEN e.date END)"
+)
+_EVENT_ORDER_KEY = f"(coalesce({_SORT_DATE}, '9999'), a.num, e.ord)"
+_NEWEST_FIRST = f"{_SORT_DATE} IS NULL, {_SORT_DATE} DESC, a.num DESC, e.ord"
 # Events reported as facts: coded, and neither denied nor asked about (a GDELT row).
 _FACTS_ONLY = "e.cameo IS NOT NULL AND e.certainty NOT IN ('negated', 'question')"
 # Brackets of the matches in article snippets: private-use characters, never in news text.
@@ -263,10 +276,10 @@ def _event_where(
             )
         add("e.certainty = ?", value)
     if since:
-        add("e.effective_date >= ?", _filter_date(since, "since"))
+        add(f"{_SORT_DATE} >= ?", _filter_date(since, "since"))
     if until:
         bound = _filter_date(until, "until")
-        add("substr(e.effective_date, 1, ?) <= ?", len(bound), bound)
+        add(f"substr({_SORT_DATE}, 1, ?) <= ?", len(bound), bound)
     if facts_only:
         add(_FACTS_ONLY)
     return where, params
@@ -289,14 +302,20 @@ def _encode_cursor(key: list[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
 
 
+_MAX_CURSOR = 2_000  # characters: the cursors thoisu hands out are far shorter
+
+
 def _decode_cursor(cursor: str, size: int) -> tuple[Any, ...]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        key = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        key = None
+    key = None
+    if len(cursor) <= _MAX_CURSOR:
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+            key = json.loads(raw)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            key = None
     if not isinstance(key, list) or len(key) != size or not all(_cursor_value(k) for k in key):
-        raise QueryError(f"invalid cursor {cursor!r}: pass the next_cursor of a previous page")
+        shown = cursor if len(cursor) <= 40 else cursor[:37] + "..."
+        raise QueryError(f"invalid cursor {shown!r}: pass the next_cursor of a previous page")
     return tuple(key)
 
 
@@ -334,11 +353,11 @@ def _period_range(periods: list[str], interval: str) -> list[str]:
     return out
 
 
-_EVENT_SELECT = """
+_EVENT_SELECT = f"""
     SELECT e.*, a.title AS article_title, a.published, a.url, a.source AS article_source,
            a.publisher, a.added_at, s.text AS sentence_text,
            se.name AS source_name, te.name AS target_name, le.kind AS location_kind,
-           coalesce(e.effective_date, '9999') AS _k_date, a.num AS _k_num, e.ord AS _k_ord
+           coalesce({_SORT_DATE}, '9999') AS _k_date, a.num AS _k_num, e.ord AS _k_ord
     FROM events e
     JOIN articles a ON a.id = e.article_id
     LEFT JOIN sentences s ON s.article_id = e.article_id AND s.idx = e.sentence
