@@ -52,7 +52,9 @@ def main() -> None:
         lost = sum(len(a.names) for a in articles) - sum(len(s["names"]) for s in sentences)
         for i in range(0, len(sentences), 256):
             chunk = sentences[i : i + 256]
-            for s, (syllables, vectors) in zip(chunk, encode_texts([s["text"] for s in chunk], encoder), strict=True):
+            for s, (syllables, vectors) in zip(
+                chunk, encode_texts([s["text"] for s in chunk], encoder), strict=True
+            ):
                 s["syllables"] = syllables
                 s["vectors"] = vectors.astype(np.float16)
         with open(args.out / f"{name}.pkl", "wb") as f:

@@ -82,11 +82,17 @@ class Head(nn.Module):
         self.start = nn.Parameter(torch.zeros(LAYERS, labels))
         self.end = nn.Parameter(torch.zeros(LAYERS, labels))
 
-    def emissions(self, enc: torch.Tensor, feat: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    def emissions(
+        self, enc: torch.Tensor, feat: torch.Tensor, lengths: torch.Tensor
+    ) -> torch.Tensor:
         x = torch.cat([torch.tanh(self.proj(self.drop(enc))), feat], dim=-1)
-        packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+        packed = nn.utils.rnn.pack_padded_sequence(
+            x, lengths, batch_first=True, enforce_sorted=False
+        )
         states, _ = self.lstm(packed)
-        states, _ = nn.utils.rnn.pad_packed_sequence(states, batch_first=True, total_length=x.shape[1])
+        states, _ = nn.utils.rnn.pad_packed_sequence(
+            states, batch_first=True, total_length=x.shape[1]
+        )
         states = self.drop(states)
         return torch.einsum("bth,lkh->bltk", states, self.out) + self.out_b[None, :, None, :]
 
@@ -100,7 +106,9 @@ class Head(nn.Module):
             alpha = start[None] + e[:, 0]
             for t in range(1, e.shape[1]):
                 m = mask[:, t]
-                step = trans[tags[:, t - 1], tags[:, t]] + e[:, t].gather(1, tags[:, t : t + 1]).squeeze(1)
+                step = trans[tags[:, t - 1], tags[:, t]] + e[:, t].gather(
+                    1, tags[:, t : t + 1]
+                ).squeeze(1)
                 gold = gold + step * m
                 nxt = torch.logsumexp(alpha[:, :, None] + trans[None] + e[:, t, None, :], dim=1)
                 alpha = torch.where(m[:, None] > 0, nxt, alpha)
@@ -125,7 +133,13 @@ def batches(data: list[dict], size: int, shuffle: random.Random | None):
         for b, s in enumerate(items):
             k = len(s["tokens"])
             enc[b, :k], feat[b, :k], y[b, :, :k], mask[b, :k] = s["x_enc"], s["x_feat"], s["y"], 1
-        yield items, torch.from_numpy(enc), torch.from_numpy(feat), torch.from_numpy(y), torch.from_numpy(mask)
+        yield (
+            items,
+            torch.from_numpy(enc),
+            torch.from_numpy(feat),
+            torch.from_numpy(y),
+            torch.from_numpy(mask),
+        )
 
 
 def export(model: Head, layers: tuple[int, ...]) -> dict[str, np.ndarray]:
@@ -181,7 +195,9 @@ def predict(model: Head, data: list[dict]) -> list[list[tuple[int, int, str, int
                     path = viterbi(scores[b, layer, :n], model.trans[layer].numpy(),
                                    model.start[layer].numpy(), model.end[layer].numpy())  # fmt: skip
                     for a, z, kind in decode([LABELS[k] for k in path]):
-                        if layer and not any(x <= a and z <= y and (x, y) != (a, z) for x, y in outer):
+                        if layer and not any(
+                            x <= a and z <= y and (x, y) != (a, z) for x, y in outer
+                        ):
                             continue
                         if layer == 0:
                             outer.append((a, z))

@@ -81,7 +81,9 @@ def extract_html(page: str, url: str | None = None) -> Extracted:
     if len(page) > MAX_MARKUP_CHARS:
         page = _without_scripts(page)
         if len(page) > MAX_MARKUP_CHARS:
-            warning = f"page markup cut to its first {MAX_MARKUP_CHARS:,} of {len(page):,} characters"
+            warning = (
+                f"page markup cut to its first {MAX_MARKUP_CHARS:,} of {len(page):,} characters"
+            )
             page = page[:MAX_MARKUP_CHARS]
     doc = trafilatura.bare_extraction(
         page,
