@@ -1,4 +1,5 @@
-"""Every quality evaluation in one run: events, arguments, entities, certainty/attribution.
+"""Every quality evaluation in one run: events, arguments, names (VLSP and the VNTC gold),
+certainty/attribution.
 
     python bench/eval_all.py
 
@@ -14,7 +15,13 @@ import time
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-STEPS = ("eval_events.py", "eval_arguments.py", "eval_entities.py", "eval_certainty.py")
+STEPS = (
+    "eval_events.py",
+    "eval_arguments.py",
+    "eval_vlsp.py",
+    "eval_entities.py",
+    "eval_certainty.py",
+)
 
 
 def main() -> None:

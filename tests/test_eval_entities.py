@@ -74,18 +74,21 @@ def test_later_batches_leave_out_what_the_name_typer_read() -> None:
 
 @pytest.mark.skipif(not VNTC_PATH.exists(), reason="VNTC sample not available")
 def test_thoisu_quality_floor_on_dev_gold() -> None:
-    # Measured 92.5 (thoisu; ORG 88.0) on the 60 dev articles of batches 1-3, and 34.2
-    # (underthesea ner()) on the 40 of batches 1-2.
+    # A regression guard. This gold was written to the rules' own conventions (a unit word
+    # outside the place's span, "Sân bay" outside the airport's), which the recogniser, learned
+    # from VLSP, no longer follows: 0.4.0's rules, tuned on these articles, scored 92.5; the
+    # recogniser 77.7 (ORG 66.7), underthesea's ner() 36.4. The standard's measure is
+    # tests/test_recognition.py and bench/eval_vlsp.py.
     res = evaluate_articles(split="dev")
-    assert res["thoisu"]["all"]["f1"] >= 87.5
-    assert res["thoisu"]["ORG"]["f1"] >= 85.0
-    assert res["thoisu"]["all"]["f1"] >= res["underthesea"]["all"]["f1"] + 20
+    assert res["thoisu"]["all"]["f1"] >= 73.0
+    assert res["thoisu"]["all"]["f1"] >= res["underthesea"]["all"]["f1"] + 30
 
 
 @pytest.mark.skipif(not VNTC_PATH.exists(), reason="VNTC sample not available")
 def test_thoisu_quality_floor_on_held_out_gold() -> None:
-    # A regression guard, not a target to tune on: measured 76.4 (P 78.1, R 74.8) on the 60
-    # held-out test articles in 0.4.0; 0.3.0 scored 70.8 there.
+    # A regression guard, not a target to tune on: measured 74.1 (P 73.2, R 75.2) on the 60
+    # held-out test articles with the learned recogniser (0.5.0), 76.4 with 0.4.0's rules,
+    # 70.8 with 0.3.0's; the gold follows the rules' conventions (see above).
     res = evaluate_articles(split="test", systems={"thoisu": thoisu_bag})
     assert res["articles"] == 60
     assert res["thoisu"]["all"]["f1"] >= 72.0

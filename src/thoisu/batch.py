@@ -69,6 +69,8 @@ def _watch_parent() -> None:
     """Worker initializer: exit when the parent process dies (even by ``kill -9``, which
     gives it no chance to stop its workers), instead of lingering with models in memory."""
     parent = os.getppid()
+    # The workers share the cores: the encoder in each runs on one thread.
+    os.environ.setdefault("THOISU_ENCODER_THREADS", "1")
 
     def watch() -> None:
         while os.getppid() == parent:

@@ -34,6 +34,8 @@ def analyze_article(article: Article) -> Analysis:
         sentences = segment(article)
         entities = recognize(article, sentences)
         events = extract_events(article, sentences, entities)
+    for sentence in sentences:  # working data of the heads: not part of the analysis
+        sentence.vectors = None
     return Analysis(article=article, sentences=sentences, entities=entities, events=events)
 
 

@@ -103,12 +103,18 @@ class Sentence:
         return {"index": self.index, "start": self.start, "end": self.end, "text": self.text}
 
 
+MentionKind = Literal["name", "nominal", "pronoun"]
+
+
 @dataclass(slots=True)
 class Mention:
     text: str
     sentence: int
     start: int
     end: int
+    # "name" (a proper name, "Donald Trump"), "nominal" (a noun phrase that refers to the
+    # entity: "nước này", "quân đội Iraq") or "pronoun" ("Ông" for the last man named).
+    kind: MentionKind = "name"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -178,7 +178,7 @@ def create_app(
         try:
             with Store(db_path, readonly=readonly) as s:
                 budget = request_budget()
-                if budget is not None:
+                if budget is not None and readonly:  # queries; a write is never cut short
                     s.limit_time(budget.exhausted, budget.seconds)
                 yield s
         except QueryTimeout as exc:

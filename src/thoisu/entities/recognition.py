@@ -19,9 +19,9 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
-from ..nn import run_bilstm, viterbi
+from ..encoder.component import SYLLABLE
+from ..nn import onnx_lstm_weights, session, viterbi
 from ..records import Sentence
 from .gazetteer import _data_lines, load_gazetteer, load_kinship, load_org_heads, load_titles
 
@@ -41,6 +41,7 @@ TYPES = ("PER", "LOC", "ORG", "MISC")
 LABELS = ["O", *(f"{p}-{t}" for t in TYPES for p in "BI")]
 LAYERS = 2  # outermost names, and names nested one level inside them
 _BATCH_TOKENS = 4096
+MIN_WORDS = 2  # syllables of letters or digits a sentence needs for the recogniser to read it
 
 _COUNTRY = frozenset({"country", "former_country"})
 _PLACE = frozenset({"city", "province", "region", "sea", "island", "former_province"})
@@ -98,14 +99,26 @@ def _mark_phrases(
     return out
 
 
+@cache
+def _alias_starts() -> dict[str, int]:
+    """First syllable of each gazetteer name -> the most syllables a name starting so has."""
+    starts: dict[str, int] = {}
+    for alias in load_gazetteer().aliases:
+        words = [m.group() for m in SYLLABLE.finditer(alias)]
+        if words:
+            starts[words[0]] = max(starts.get(words[0], 0), len(words))
+    return starts
+
+
 def _gazetteer_marks(tokens: list[str]) -> np.ndarray:
     """(n, 6): B and I of the longest gazetteer name over syllables, by kind (country,
     place, organisation)."""
     gaz = load_gazetteer()
+    starts = _alias_starts()
     out = np.zeros((len(tokens), 6), np.float32)
     i = 0
     while i < len(tokens):
-        for n in range(min(gaz.max_syllables, len(tokens) - i), 0, -1):
+        for n in range(min(starts.get(tokens[i], 0), len(tokens) - i), 0, -1):
             entry = gaz.lookup(" ".join(tokens[i : i + n]))
             if entry is None:
                 continue
@@ -184,19 +197,16 @@ def decode(labels: list[str]) -> list[tuple[int, int, str]]:
 
 
 class NameRecogniser:
-    """The trained recogniser (NumPy inference over the weights of its .npz file)."""
+    """The trained recogniser: its network run by onnxruntime from the weights of its .npz
+    file (projection, bidirectional LSTM, CRF emissions), Viterbi decoding in NumPy."""
 
     def __init__(self, model: dict[str, np.ndarray], path: Path) -> None:
         self.path = path
         self.encoder_layers = tuple(int(x) for x in model["encoder_layers"])
         self.labels = [str(x) for x in model["labels"]]
         w = {k: v.astype(np.float32) for k, v in model.items() if k.startswith("w_")}
-        w["w_ih"] = np.ascontiguousarray(np.stack([w.pop("w_ih_f").T, w.pop("w_ih_b").T]))
-        w["w_hh"] = np.ascontiguousarray(np.stack([w.pop("w_hh_f").T, w.pop("w_hh_b").T]))
-        w["w_b"] = np.stack([w.pop("w_b_f"), w.pop("w_b_b")])[:, None, :]
-        w["w_proj"] = np.ascontiguousarray(w["w_proj"].T)
-        w["w_out"] = np.ascontiguousarray(np.transpose(w["w_out"], (0, 2, 1)))  # (layer, 2H, L)
-        self._w = w
+        self._crf = (w["w_trans"], w["w_start"], w["w_end"])
+        self._session = session(_head_graph(w))
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> NameRecogniser:
@@ -206,53 +216,58 @@ class NameRecogniser:
 
     def emissions(self, batch: list[tuple[np.ndarray, list[str]]]) -> list[np.ndarray]:
         """CRF emission scores (layers, n, labels) of each sentence (vectors, syllables)."""
-        w = self._w
-        lengths = np.array([len(tokens) for _, tokens in batch])
+        lengths = np.array([len(tokens) for _, tokens in batch], dtype=np.int32)
         steps = int(lengths.max())
-        x = np.zeros((len(batch), steps, w["w_proj"].shape[1] + 21), np.float32)
-        for b, (vectors, tokens) in enumerate(batch):
-            n = len(tokens)
-            x[b, :n, : w["w_proj"].shape[1]] = np.tanh(vectors @ w["w_proj"] + w["w_proj_b"])
-            x[b, :n, w["w_proj"].shape[1] :] = syllable_features(tokens)
-        states = run_bilstm(x, lengths, w)
-        scores = np.einsum("bth,lhk->bltk", states, w["w_out"]) + w["w_out_b"][None, :, None, :]
+        width = batch[0][0].shape[1]
+        vectors = np.zeros((len(batch), steps, width), np.float32)
+        clues = np.zeros((len(batch), steps, 21), np.float32)
+        for b, (v, tokens) in enumerate(batch):
+            vectors[b, : len(tokens)] = v
+            clues[b, : len(tokens)] = syllable_features(tokens)
+        scores = self._session.run(
+            ["emissions"], {"vectors": vectors, "clues": clues, "lengths": lengths}
+        )[0]
         return [scores[b, :, :n] for b, n in enumerate(lengths)]
 
-    def recognise(self, sentences: list[Sentence], text: str) -> list[list[Recognised]]:
+    def recognise(self, sentences: list[Sentence], text: str) -> list[list[Recognised] | None]:
         """The names of each sentence (which carries ``syllables`` and ``vectors``), as
-        absolute spans of the article ``text``."""
-        out: list[list[Recognised]] = [[] for _ in sentences]
-        todo = [i for i, s in enumerate(sentences) if s.syllables and s.vectors is not None]
+        absolute spans of the article ``text``; None for a sentence it does not read."""
+        out: list[list[Recognised] | None] = [None] * len(sentences)
+        # A sentence of one word ("Tin", "Video": a section line taken for a title) gives the
+        # network no context, and VLSP has no such sentence to learn from: left to the rules.
+        todo = [
+            i
+            for i, s in enumerate(sentences)
+            if s.vectors is not None
+            and sum(text[a:b][:1].isalnum() for a, b in s.syllables) >= MIN_WORDS
+        ]
         todo.sort(key=lambda i: len(sentences[i].syllables))
-        with threadpool_limits(limits=1, user_api="blas"):
-            start = 0
-            while start < len(todo):
-                end = start + 1
-                while (
-                    end < len(todo)
-                    and (end - start + 1) * len(sentences[todo[end]].syllables) <= _BATCH_TOKENS
-                ):
-                    end += 1
-                chunk = todo[start:end]
-                batch = [
-                    (sentences[i].vectors, [text[a:b] for a, b in sentences[i].syllables])
-                    for i in chunk
-                ]
-                for i, scores in zip(chunk, self.emissions(batch), strict=True):
-                    out[i] = self._names(sentences[i].syllables, scores, text)
-                start = end
+        start = 0
+        while start < len(todo):
+            end = start + 1
+            while (
+                end < len(todo)
+                and (end - start + 1) * len(sentences[todo[end]].syllables) <= _BATCH_TOKENS
+            ):
+                end += 1
+            chunk = todo[start:end]
+            batch = [
+                (sentences[i].vectors, [text[a:b] for a, b in sentences[i].syllables])
+                for i in chunk
+            ]
+            for i, scores in zip(chunk, self.emissions(batch), strict=True):
+                out[i] = self._names(sentences[i].syllables, scores, text)
+            start = end
         return out
 
     def _names(
         self, syllables: list[tuple[int, int]], scores: np.ndarray, text: str
     ) -> list[Recognised]:
-        w = self._w
+        trans, first_scores, last_scores = self._crf
         names: list[Recognised] = []
         outer: list[tuple[int, int]] = []
         for layer in range(scores.shape[0]):
-            path = viterbi(
-                scores[layer], w["w_trans"][layer], w["w_start"][layer], w["w_end"][layer]
-            )
+            path = viterbi(scores[layer], trans[layer], first_scores[layer], last_scores[layer])
             for first, last, kind in decode([self.labels[k] for k in path]):
                 if layer and not any(
                     a <= first and last <= b and (a, b) != (first, last) for a, b in outer
@@ -272,3 +287,48 @@ def default_recogniser() -> NameRecogniser | None:
         return NameRecogniser.load()
     except (FileNotFoundError, OSError, KeyError, ValueError):
         return None
+
+
+def _head_graph(w: dict[str, np.ndarray]) -> bytes:
+    """The network as an ONNX graph: inputs ``vectors`` [B, T, D], ``clues`` [B, T, 21],
+    ``lengths`` [B] (int32); output ``emissions`` [B, LAYERS, T, labels]."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    hidden = w["w_hh_f"].shape[1]
+    layers, labels = w["w_out"].shape[0], w["w_out"].shape[1]
+    lstm_w, lstm_r, lstm_b = onnx_lstm_weights(
+        (w["w_ih_f"], w["w_hh_f"], w["w_b_f"]), (w["w_ih_b"], w["w_hh_b"], w["w_b_b"])
+    )
+    out = np.ascontiguousarray(np.transpose(w["w_out"], (2, 0, 1)).reshape(2 * hidden, -1))
+    inits = {
+        "proj_w": np.ascontiguousarray(w["w_proj"].T), "proj_b": w["w_proj_b"],
+        "lstm_w": lstm_w, "lstm_r": lstm_r, "lstm_b": lstm_b,
+        "out_w": out, "out_b": w["w_out_b"].reshape(-1),
+        "shape_states": np.array([0, 0, 2 * hidden], dtype=np.int64),
+        "shape_scores": np.array([0, 0, layers, labels], dtype=np.int64),
+    }  # fmt: skip
+    nodes = [
+        helper.make_node("MatMul", ["vectors", "proj_w"], ["p0"]),
+        helper.make_node("Add", ["p0", "proj_b"], ["p1"]),
+        helper.make_node("Tanh", ["p1"], ["p2"]),
+        helper.make_node("Concat", ["p2", "clues"], ["x"], axis=-1),
+        helper.make_node("Transpose", ["x"], ["x_t"], perm=[1, 0, 2]),  # time first
+        helper.make_node("LSTM", ["x_t", "lstm_w", "lstm_r", "lstm_b", "lengths"], ["y"],
+                         direction="bidirectional", hidden_size=hidden),  # [T, 2, B, H]
+        helper.make_node("Transpose", ["y"], ["y_b"], perm=[2, 0, 1, 3]),
+        helper.make_node("Reshape", ["y_b", "shape_states"], ["states"]),  # [B, T, 2H]
+        helper.make_node("MatMul", ["states", "out_w"], ["s0"]),
+        helper.make_node("Add", ["s0", "out_b"], ["s1"]),
+        helper.make_node("Reshape", ["s1", "shape_scores"], ["s2"]),
+        helper.make_node("Transpose", ["s2"], ["emissions"], perm=[0, 2, 1, 3]),
+    ]  # fmt: skip
+    graph = helper.make_graph(
+        nodes, "name_recogniser",
+        [helper.make_tensor_value_info("vectors", TensorProto.FLOAT, ["B", "T", None]),
+         helper.make_tensor_value_info("clues", TensorProto.FLOAT, ["B", "T", 21]),
+         helper.make_tensor_value_info("lengths", TensorProto.INT32, ["B"])],
+        [helper.make_tensor_value_info("emissions", TensorProto.FLOAT, ["B", layers, "T", labels])],
+        [numpy_helper.from_array(np.asarray(v), k) for k, v in inits.items()],
+    )  # fmt: skip
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    return model.SerializeToString()

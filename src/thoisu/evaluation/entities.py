@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 from ..clean import normalize_tones
-from ..entities import ANAPHORS
 from ..records import Entity, Sentence
 from . import GOLD_DIR
 from .bkee import BkeeDocument, read_split
@@ -177,17 +176,14 @@ def vntc_text(article_id: str) -> str:
 
 # -- predictions ----------------------------------------------------------------------------
 def _entity_mentions(entities: list[Entity]) -> Iterable[tuple[str, int, int, str]]:
-    """(type, start, end, text) of named mentions: pronouns and anaphors linked back to an
-    entity ("Ông", "nước này") are coreference, not names, and are left out."""
+    """(type, start, end, text) of named mentions: the nominal and pronoun mentions linked
+    to an entity ("nước này", "quân đội Iraq", "Ông") are no names and are left out."""
     for ent in entities:
         if ent.type not in TYPES:
             continue
         for m in ent.mentions:
-            if m.text.lower() in ANAPHORS or not any(ch.isupper() or ch.isdigit() for ch in m.text):
-                continue  # "nước này", "Liên minh này": coreference, not names
-            if ent.type == "PER" and m.text.lower() in _PRONOUNS:
-                continue  # "Ông" for the last man named; "Anh" the country is a name
-            yield ent.type, m.start, m.end, m.text
+            if m.kind == "name":
+                yield ent.type, m.start, m.end, m.text
 
 
 _CREDIT_SEPARATORS = re.compile(r"\s*(?:[,;/]|\bvà\b)\s*")
@@ -302,6 +298,7 @@ def bkee_gold_spans(docs: Iterable[BkeeDocument]) -> list[SpanT]:
 
 
 def _thoisu_doc_spans(doc: BkeeDocument) -> list[SpanT]:
+    from ..encoder import encode_sentences
     from ..entities import recognize
     from ..nlp import tokenize_sentence
 
@@ -310,6 +307,7 @@ def _thoisu_doc_spans(doc: BkeeDocument) -> list[SpanT]:
         Sentence(i, s, e, doc.text[s:e], tokenize_sentence(doc.text[s:e], s))
         for i, (s, e) in enumerate(doc.lines)
     ]
+    encode_sentences(sentences)
     return [(doc.id, s, e, t) for t, s, e, _ in _entity_mentions(recognize(article, sentences))]
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
+from ..encoder import encode_sentences
 from ..limits import Limits, check_time, current_limits
 from ..records import Article, Sentence, Token
 from ..text import fold
@@ -131,8 +132,11 @@ def _align(text: str, folded: str, word: str, cursor: int, lost: bool) -> tuple[
     return None
 
 
-def segment(article: Article, *, limits: Limits | None = None) -> list[Sentence]:
-    """Split an article into sentences with POS-tagged tokens.
+def segment(
+    article: Article, *, limits: Limits | None = None, encode: bool = True
+) -> list[Sentence]:
+    """Split an article into sentences with POS-tagged tokens, and (``encode``) run the
+    shared encoder over them once: ``syllables`` and ``vectors`` for the learned heads.
 
     The title (when present) is sentence 0, flagged ``is_title``, so that a headline
     question can be told apart from body sentences. A run of text longer than
@@ -171,6 +175,8 @@ def segment(article: Article, *, limits: Limits | None = None) -> list[Sentence]
                 is_title=end <= title_end,
             )
         )
+    if encode:
+        encode_sentences(sentences)
     return sentences
 
 
