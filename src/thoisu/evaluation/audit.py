@@ -1,0 +1,171 @@
+"""The event audit: thoisu's coded events checked against hand-annotated news, as GDELT's
+own audit checked GDELT's (is it a real event, the right code, the right actors).
+
+The gold (``tests/gold/events_audit.jsonl``, guidelines in ``tests/gold/README_events.md``)
+lists every event of 60 VNTC world and politics articles that no thoisu model or rule was
+trained or tuned on, annotated before the system it measures ran on them: trigger, CAMEO
+root, source and target (text and actor code), location, date, certainty.
+
+The audit reads thoisu's facts (events with a CAMEO code whose certainty is ``asserted`` or
+``reported``, what the GDELT export writes) and asks of each:
+
+* real: it matches a gold event (same sentence, overlapping trigger) that is a fact too;
+* root right: the gold event's CAMEO root is the same;
+* source / target right: the actor is the gold one (overlapping text, or the same actor
+  code), or both are absent;
+* entirely right: all four.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from . import GOLD_DIR, gold_article_ids
+
+__all__ = [
+    "AUDIT_PATH",
+    "audit",
+    "audit_events",
+    "draw_audit_articles",
+    "load_audit",
+]
+
+AUDIT_PATH = GOLD_DIR / "events_audit.jsonl"
+AUDIT_SEED = 1212
+AUDIT_CATEGORIES = ("Thế giới", "Chính trị - Xã hội")
+_REPO = Path(__file__).resolve().parents[3]
+_VNTC = _REPO.parent / "shared" / "data" / "vntc" / "vntc_sample.jsonl.gz"
+_FACTS = ("asserted", "reported")
+
+
+def _used_ids() -> set[str]:
+    """Articles some part of thoisu learned from or was checked on: the gold files, the
+    annotated training articles, the bundled sample."""
+    used = gold_article_ids()
+    train = _REPO / "data" / "ner_vntc_train.jsonl"
+    used |= {
+        json.loads(line)["id"] for line in train.read_text(encoding="utf-8").splitlines() if line
+    }
+    with gzip.open(_REPO / "samples" / "vntc-world-politics.jsonl.gz", "rt", encoding="utf-8") as f:
+        used |= {json.loads(line)["id"] for line in f}
+    return used
+
+
+def draw_audit_articles(n: int = 60, seed: int = AUDIT_SEED, path: Path = _VNTC) -> list[dict]:
+    """``n`` articles, half from each audit category, with a title and a body of 600-2,500
+    characters, none used anywhere in thoisu; drawn with ``seed`` from the rest in file
+    order."""
+    used = _used_ids()
+    pools: dict[str, list[dict]] = {c: [] for c in AUDIT_CATEGORIES}
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for record in map(json.loads, f):
+            if (
+                record.get("category") in pools
+                and record["id"] not in used
+                and record.get("title")
+                and 600 <= len(record.get("body") or "") <= 2_500
+            ):
+                pools[record["category"]].append(record)
+    rng = random.Random(seed)
+    drawn = []
+    for category in AUDIT_CATEGORIES:
+        drawn += rng.sample(pools[category], n // len(AUDIT_CATEGORIES))
+    return drawn
+
+
+def load_audit(path: Path = AUDIT_PATH) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def _overlap(a: dict | None, b: dict | None) -> bool:
+    return bool(a and b and a["start"] < b["end"] and b["start"] < a["end"])
+
+
+def _same_actor(pred: dict | None, gold: dict | None) -> bool:
+    if not pred and not gold:
+        return True
+    if not pred or not gold:
+        return False
+    if _overlap(pred, gold):
+        return True
+    return bool(pred.get("code") and gold.get("code") and pred["code"] == gold["code"])
+
+
+def audit_events(records: Iterable[tuple[dict, list[dict]]]) -> dict[str, Any]:
+    """The audit table over ``(gold article, predicted events)`` pairs. Predicted events are
+    analysis-record event dicts; actors carry ``start``/``end`` of their mention."""
+    n = real = root = source = target = entire = 0
+    details = []
+    for gold, predicted in records:
+        facts = [e for e in predicted if e.get("cameo") and e.get("certainty") in _FACTS]
+        for event in facts:
+            n += 1
+            match = next(
+                (g for g in gold["events"]
+                 if g["sentence"] == event["sentence"] and _overlap(g["trigger"], event["trigger"])),
+                None,
+            )  # fmt: skip
+            is_real = match is not None and match["certainty"] in _FACTS
+            row = {"article": gold["id"], "trigger": event["trigger"]["text"], "real": is_real}
+            if is_real:
+                real += 1
+                ok_root = (event["cameo"] or "")[:2] == match["cameo_root"]
+                ok_source = _same_actor(event.get("source"), match.get("source"))
+                ok_target = _same_actor(event.get("target"), match.get("target"))
+                root += ok_root
+                source += ok_source
+                target += ok_target
+                entire += ok_root and ok_source and ok_target
+                row.update(root=ok_root, source=ok_source, target=ok_target)
+            details.append(row)
+
+    def share(k: int, of: int) -> float:
+        return round(100 * k / of, 1) if of else 0.0
+
+    return {
+        "coded_facts": n,
+        "real": share(real, n),
+        "root_right_of_real": share(root, real),
+        "source_right_of_real": share(source, real),
+        "target_right_of_real": share(target, real),
+        "entirely_right": share(entire, n),
+        "details": details,
+    }
+
+
+def audit(path: Path = AUDIT_PATH) -> dict[str, Any]:
+    """Run thoisu on the audit articles (as annotated: the cleaned text) and audit its facts."""
+    from ..pipeline import analyze_article
+    from ..records import Article
+
+    pairs = []
+    for gold in load_audit(path):
+        text = gold["text"]
+        article = Article(id=gold["id"], title=gold.get("title"), author=None, publisher=None,
+                          published=None, url=None, source=gold["id"], lead=None, body=text,
+                          text=text)  # fmt: skip
+        analysis = analyze_article(article)
+        events = [_with_offsets(e.to_dict(), analysis) for e in analysis.events]
+        pairs.append((gold, events))
+    return audit_events(pairs)
+
+
+def _with_offsets(event: dict, analysis) -> dict:
+    """Event dict whose actors carry the offsets of their mention in the event's sentence."""
+    sentence = analysis.sentences[event["sentence"]]
+    for role in ("source", "target", "location"):
+        actor = event.get(role)
+        if not actor:
+            continue
+        found = sentence.text.find(actor["text"])
+        if found >= 0:
+            actor["start"] = sentence.start + found
+            actor["end"] = actor["start"] + len(actor["text"])
+        else:
+            actor["start"] = actor["end"] = -1
+    return event
