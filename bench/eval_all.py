@@ -1,4 +1,4 @@
-"""Every quality evaluation in one run: events, arguments, names (VLSP and the VNTC gold),
+"""Every quality evaluation in one run: events and arguments, names (VLSP and the VNTC gold),
 certainty/attribution.
 
     python bench/eval_all.py
@@ -17,7 +17,6 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 STEPS = (
     "eval_events.py",
-    "eval_arguments.py",
     "eval_vlsp.py",
     "eval_entities.py",
     "eval_certainty.py",

@@ -1,23 +1,26 @@
-"""Event trigger quality on BKEE: thoisu's tagger next to two lexicon baselines.
+"""Events on BKEE: triggers (thoisu next to two lexicon baselines) and argument roles.
 
     python bench/eval_events.py --split dev [--limit 40]
 
-Prints identification and classification P/R/F1 (span, span + type) for the tagger, the
-BKEE-train string-match lexicon, thoisu's CAMEO lexicon and the tokenisation oracle
-(gold triggers mapped to thoisu tokens and back), then the tagger's per-type F1.
+Runs thoisu's whole pipeline on each BKEE document once, then prints trigger identification
+and classification P/R/F1 (span, span + type) for thoisu's typed events, the BKEE-train
+string-match lexicon and thoisu's CAMEO lexicon, thoisu's per-type F1, and source / target /
+location P/R/F1 against BKEE's arguments (see thoisu.evaluation.arguments for the scoring).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from typing import Any
 
+from thoisu.evaluation.arguments import evaluate_arguments
 from thoisu.evaluation.events import (
-    evaluate_alignment_oracle,
-    evaluate_detector,
+    analyse_split,
     evaluate_lexicon_baseline,
     evaluate_pipeline_lexicon,
+    evaluate_pipeline_triggers,
 )
 
 
@@ -36,23 +39,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="first N documents only")
     args = parser.parse_args(argv)
 
-    tagger = evaluate_detector(args.split, args.limit)
+    started = time.perf_counter()
+    pairs = analyse_split(args.split, args.limit)
+    seconds = time.perf_counter() - started
+    thoisu = evaluate_pipeline_triggers(pairs)
     rows = [
-        ("thoisu BiLSTM tagger", tagger),
+        ("thoisu (pipeline)", thoisu),
         ("BKEE-train lexicon", evaluate_lexicon_baseline(args.split, args.limit)),
         ("thoisu CAMEO lexicon", evaluate_pipeline_lexicon(args.split, args.limit)),
-        ("(oracle: token align)", evaluate_alignment_oracle(args.split, args.limit)),
     ]
-    gold = tagger["classification"]["gold"]
-    print(f"BKEE {args.split}: {gold} gold triggers")
+    gold = thoisu["classification"]["gold"]
+    print(
+        f"BKEE {args.split}: {len(pairs)} documents analysed in {seconds:.0f} s, {gold} gold triggers"
+    )
     print(f"{'':<24}{'identification':^19}  {'classification':^19}")
     print(f"{'':<24}" + "  ".join(f"{m:>5}" for m in ("P", "R", "F1") * 2))
     for name, result in rows:
         print(_row(name, result))
-    print("\nTagger per type (classification):")
-    per_type = sorted(tagger["per_type"].items(), key=lambda kv: -kv[1]["gold"])
-    for etype, s in per_type:
+    print("\nthoisu per type (classification):")
+    for etype, s in sorted(thoisu["per_type"].items(), key=lambda kv: -kv[1]["gold"]):
         print(f"  {etype:<20} F1 {s['f1']:5.1f}  (gold {s['gold']}, predicted {s['pred']})")
+
+    result = evaluate_arguments(pairs)
+    print(f"\nArguments: {result['gold_events']} gold events, "
+          f"{result['events_with_trigger_found']} with a thoisu event on the trigger")  # fmt: skip
+    print(f"{'role':10} {'P':>6} {'R':>6} {'F1':>6}   correct/predicted/gold")
+    for role in ("source", "target", "location", "all"):
+        r = result[role]
+        print(f"{role:10} {r['p']:6.1f} {r['r']:6.1f} {r['f1']:6.1f}   "
+              f"{r['tp']}/{r['pred']}/{r['gold']}")  # fmt: skip
     return 0
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from thoisu import analyze
-from thoisu.entities.recognition import LABELS, decode, default_recogniser, syllable_features
+from thoisu.entities.recognition import LABELS, default_recogniser, syllable_features
 from thoisu.entities.vlsp import VLSP_DIR, parse_muc, read_2016, read_2018, split_2018
+from thoisu.nn import bio_runs as decode
 
 HAVE_VLSP = (VLSP_DIR / "vlsp2018_ner_train_muc.tar.gz").exists()
 

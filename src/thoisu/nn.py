@@ -8,9 +8,24 @@ sentences. Shared by the trigger tagger and the name recogniser.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
 import numpy as np
 
-__all__ = ["bilstm", "onnx_lstm_weights", "reverse_each", "run_bilstm", "session", "viterbi"]
+__all__ = [
+    "SequenceTagger",
+    "Tagged",
+    "bilstm",
+    "bio_runs",
+    "crf_head_graph",
+    "marginals",
+    "onnx_lstm_weights",
+    "reverse_each",
+    "run_bilstm",
+    "session",
+    "viterbi",
+]
 
 
 def bilstm(x: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -73,6 +88,47 @@ def viterbi(
     return best[::-1]
 
 
+def marginals(
+    emissions: np.ndarray, transitions: np.ndarray, start: np.ndarray, end: np.ndarray
+) -> np.ndarray:
+    """(T, L) marginal probability of each label at each position under the linear-chain CRF
+    (forward-backward in log space): how sure the model is of a label it chose."""
+    steps = len(emissions)
+    alpha = np.empty_like(emissions)
+    beta = np.empty_like(emissions)
+    alpha[0] = start + emissions[0]
+    for t in range(1, steps):
+        alpha[t] = _logsumexp(alpha[t - 1][:, None] + transitions, axis=0) + emissions[t]
+    beta[-1] = end
+    for t in range(steps - 2, -1, -1):
+        beta[t] = _logsumexp(transitions + (emissions[t + 1] + beta[t + 1])[None, :], axis=1)
+    total = _logsumexp(alpha[-1] + end, axis=0)
+    return np.exp(alpha + beta - total)
+
+
+def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
+    top = x.max(axis=axis, keepdims=True)
+    return np.squeeze(top, axis=axis) + np.log(np.exp(x - top).sum(axis=axis))
+
+
+def bio_runs(labels: list[str]) -> list[tuple[int, int, str]]:
+    """BIO labels ("B-PER", "I-PER", "O") -> (first, last + 1, type) runs; an I- that does
+    not continue a run of its type starts one."""
+    runs: list[tuple[int, int, str]] = []
+    open_run: list | None = None
+    for i, label in enumerate([*labels, "O"]):
+        tag, _, kind = label.partition("-")
+        if tag == "I" and open_run is not None and open_run[2] == kind:
+            open_run[1] = i + 1
+            continue
+        if open_run is not None:
+            runs.append((open_run[0], open_run[1], open_run[2]))
+            open_run = None
+        if tag in ("B", "I"):
+            open_run = [i, i + 1, kind]
+    return runs
+
+
 def onnx_lstm_weights(
     forward: tuple[np.ndarray, np.ndarray, np.ndarray],
     backward: tuple[np.ndarray, np.ndarray, np.ndarray],
@@ -103,3 +159,134 @@ def session(model: bytes, threads: int = 1):  # -> onnxruntime.InferenceSession
     options.inter_op_num_threads = 1
     options.log_severity_level = 3
     return ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+
+
+def crf_head_graph(w: dict[str, np.ndarray], clues: int, name: str) -> bytes:
+    """A sequence head (``scripts/heads.py``: projection, tanh, clues appended, bidirectional
+    LSTM, one emission layer per CRF) as an ONNX graph: inputs ``vectors`` [B, T, D],
+    ``clues`` [B, T, clues], ``lengths`` [B] (int32); output ``emissions`` [B, layers, T,
+    labels]. Its weights ``w`` are the ``w_*`` arrays of the exported .npz."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    hidden = w["w_hh_f"].shape[1]
+    layers, labels = w["w_out"].shape[0], w["w_out"].shape[1]
+    lstm_w, lstm_r, lstm_b = onnx_lstm_weights(
+        (w["w_ih_f"], w["w_hh_f"], w["w_b_f"]), (w["w_ih_b"], w["w_hh_b"], w["w_b_b"])
+    )
+    out = np.ascontiguousarray(np.transpose(w["w_out"], (2, 0, 1)).reshape(2 * hidden, -1))
+    inits = {
+        "proj_w": np.ascontiguousarray(w["w_proj"].T), "proj_b": w["w_proj_b"],
+        "lstm_w": lstm_w, "lstm_r": lstm_r, "lstm_b": lstm_b,
+        "out_w": out, "out_b": w["w_out_b"].reshape(-1),
+        "shape_states": np.array([0, 0, 2 * hidden], dtype=np.int64),
+        "shape_scores": np.array([0, 0, layers, labels], dtype=np.int64),
+    }  # fmt: skip
+    nodes = [
+        helper.make_node("MatMul", ["vectors", "proj_w"], ["p0"]),
+        helper.make_node("Add", ["p0", "proj_b"], ["p1"]),
+        helper.make_node("Tanh", ["p1"], ["p2"]),
+        helper.make_node("Concat", ["p2", "clues"], ["x"], axis=-1),
+        helper.make_node("Transpose", ["x"], ["x_t"], perm=[1, 0, 2]),  # time first
+        helper.make_node("LSTM", ["x_t", "lstm_w", "lstm_r", "lstm_b", "lengths"], ["y"],
+                         direction="bidirectional", hidden_size=hidden),  # [T, 2, B, H]
+        helper.make_node("Transpose", ["y"], ["y_b"], perm=[2, 0, 1, 3]),
+        helper.make_node("Reshape", ["y_b", "shape_states"], ["states"]),  # [B, T, 2H]
+        helper.make_node("MatMul", ["states", "out_w"], ["s0"]),
+        helper.make_node("Add", ["s0", "out_b"], ["s1"]),
+        helper.make_node("Reshape", ["s1", "shape_scores"], ["s2"]),
+        helper.make_node("Transpose", ["s2"], ["emissions"], perm=[0, 2, 1, 3]),
+    ]  # fmt: skip
+    graph = helper.make_graph(
+        nodes, name,
+        [helper.make_tensor_value_info("vectors", TensorProto.FLOAT, ["B", "T", None]),
+         helper.make_tensor_value_info("clues", TensorProto.FLOAT, ["B", "T", clues]),
+         helper.make_tensor_value_info("lengths", TensorProto.INT32, ["B"])],
+        [helper.make_tensor_value_info("emissions", TensorProto.FLOAT, ["B", layers, "T", labels])],
+        [numpy_helper.from_array(np.asarray(v), k) for k, v in inits.items()],
+    )  # fmt: skip
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    return model.SerializeToString()
+
+
+@dataclass(frozen=True, slots=True)
+class Tagged:
+    """A labelled run over syllables ``first`` to ``last`` (exclusive) of a sentence, with
+    the CRF's marginal probability of its labels (that of its least sure syllable)."""
+
+    first: int
+    last: int
+    label: str
+    confidence: float
+
+
+class SequenceTagger:
+    """A one-CRF head of ``scripts/heads.py`` (the trigger and argument taggers): its network
+    run by onnxruntime over sentences given as (vectors, clues), Viterbi decoding in NumPy."""
+
+    BATCH_TOKENS = 4096  # padded positions per run of the network
+
+    def __init__(self, model: dict[str, np.ndarray], path: Path, clues: int, name: str) -> None:
+        self.path = path
+        self.labels = [str(x) for x in model["labels"]]
+        self.clues = clues
+        # the encoder layers the head reads (thoisu.encoder.component.select_layers)
+        self.encoder_layers = tuple(int(x) for x in model.get("encoder_layers", (6,)))
+        w = {k: v.astype(np.float32) for k, v in model.items() if k.startswith("w_")}
+        self._crf = (w["w_trans"][0], w["w_start"][0], w["w_end"][0])
+        self._session = session(crf_head_graph(w, clues=clues, name=name))
+
+    @classmethod
+    def load(cls, path: str | Path, clues: int, name: str) -> SequenceTagger:
+        path = Path(path)
+        with np.load(path, allow_pickle=False) as data:
+            return cls({k: data[k] for k in data.files}, path, clues, name)
+
+    def tag(self, batch: list[tuple[np.ndarray, np.ndarray]]) -> list[list[Tagged]]:
+        """The runs of each sentence given as (vectors (n, D), clues (n, clues))."""
+        return [runs for runs, _ in self.tag_with_marginals(batch)]
+
+    def tag_with_marginals(
+        self, batch: list[tuple[np.ndarray, np.ndarray]]
+    ) -> list[tuple[list[Tagged], np.ndarray]]:
+        """The runs of each sentence and each syllable's marginal label probabilities
+        (n, labels), for a caller that weighs spans the best path left out."""
+        out: list[tuple[list[Tagged], np.ndarray]] = [
+            ([], np.zeros((0, len(self.labels)), np.float32)) for _ in batch
+        ]
+        order = sorted(
+            (i for i, (v, _) in enumerate(batch) if len(v)), key=lambda i: len(batch[i][0])
+        )
+        start = 0
+        while start < len(order):
+            end = start + 1
+            while (
+                end < len(order)
+                and (end - start + 1) * len(batch[order[end]][0]) <= self.BATCH_TOKENS
+            ):
+                end += 1
+            chunk = order[start:end]
+            for i, scores in zip(chunk, self._emissions([batch[i] for i in chunk]), strict=True):
+                out[i] = self._decode(scores)
+            start = end
+        return out
+
+    def _emissions(self, batch: list[tuple[np.ndarray, np.ndarray]]) -> list[np.ndarray]:
+        lengths = np.array([len(v) for v, _ in batch], dtype=np.int32)
+        steps = int(lengths.max())
+        vectors = np.zeros((len(batch), steps, batch[0][0].shape[1]), np.float32)
+        clues = np.zeros((len(batch), steps, self.clues), np.float32)
+        for b, (v, c) in enumerate(batch):
+            vectors[b, : len(v)], clues[b, : len(v)] = v, c
+        scores = self._session.run(
+            ["emissions"], {"vectors": vectors, "clues": clues, "lengths": lengths}
+        )[0]
+        return [scores[b, 0, :n] for b, n in enumerate(lengths)]
+
+    def _decode(self, scores: np.ndarray) -> tuple[list[Tagged], np.ndarray]:
+        trans, first_scores, last_scores = self._crf
+        path = viterbi(scores, trans, first_scores, last_scores)
+        sure = marginals(scores, trans, first_scores, last_scores)
+        return [
+            Tagged(first, last, kind, float(sure[np.arange(first, last), path[first:last]].min()))
+            for first, last, kind in bio_runs([self.labels[k] for k in path])
+        ], sure

@@ -153,6 +153,12 @@ class Actor:
     entity: str | None
     text: str
     code: str | None
+    # Where the phrase is (absolute offsets), the finer role it fills (BKEE/ACE: "Attacker",
+    # "Victim", "Place", ...) and how it names the actor ("name", "nominal", "pronoun").
+    start: int | None = None
+    end: int | None = None
+    role: str | None = None
+    kind: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -212,6 +218,11 @@ class Event:
     cameo_label: str | None = None
     quad_class: int | None = None
     goldstein: float | None = None
+    # The realis class of the mention (thoisu.events.realis: "actual", "future",
+    # "hypothetical", "negated") and how sure thoisu is that it is an event of this type (the
+    # trigger tagger's probability times the realis classifier's that it is an event).
+    realis: str | None = None
+    confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         def actor(a: Actor | None) -> dict[str, Any] | None:
@@ -234,6 +245,8 @@ class Event:
             "quantities": [q.to_dict() for q in self.quantities],
             "attribution": self.attribution.to_dict() if self.attribution else None,
             "certainty": self.certainty,
+            "realis": self.realis,
+            "confidence": self.confidence,
         }
 
 

@@ -26,7 +26,9 @@ __all__ = [
     "align",
     "encode_sentences",
     "encode_texts",
+    "select_layers",
     "shared_encoder",
+    "syllable_shapes",
     "syllable_spans",
 ]
 
@@ -34,6 +36,21 @@ __all__ = [
 # the deepest). Chosen on VLSP 2018 dev: the middle layers carry more about names than the
 # last, which e5 tuned for whole-text similarity (docs/quality.md).
 SHARED_LAYERS: tuple[int, ...] = (6,)
+
+
+def select_layers(vectors: np.ndarray, layers: Sequence[int]) -> np.ndarray:
+    """The states of ``layers`` (each among SHARED_LAYERS) from a sentence's ``vectors``,
+    which hold every shared layer side by side."""
+    layers = tuple(layers)
+    if layers == SHARED_LAYERS:
+        return vectors
+    missing = set(layers) - set(SHARED_LAYERS)
+    if missing:
+        raise ValueError(f"encoder layers {sorted(missing)} are not computed: {SHARED_LAYERS}")
+    width = vectors.shape[1] // len(SHARED_LAYERS)
+    columns = [np.arange(k * width, (k + 1) * width) for k in map(SHARED_LAYERS.index, layers)]
+    return vectors[:, np.concatenate(columns)]
+
 
 # A syllable as names are cut: letters and digits, with inner dots, hyphens, apostrophes and
 # slashes kept ("TP.HCM", "Xô-viết", "O'Neill", "5/3"); any other mark is its own unit.
@@ -44,6 +61,28 @@ _WORD = re.compile(r"\S+")
 def syllable_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
     """The syllables of ``text`` as (start, end), shifted by ``offset``."""
     return [(m.start() + offset, m.end() + offset) for m in SYLLABLE.finditer(text)]
+
+
+_OPENERS = frozenset("\"“‘'(«[-–—")
+
+
+def syllable_shapes(tokens: list[str]) -> np.ndarray:
+    """(n, 7) shape clues of a sentence's syllables, read by every learned head: capitalised,
+    all capitals, has a digit, punctuation, first of the sentence, after an opening quote or
+    bracket, lower case."""
+    out = np.zeros((len(tokens), 7), np.float32)
+    for i, t in enumerate(tokens):
+        alpha = t[:1].isalpha()
+        out[i] = (
+            alpha and t[:1].isupper(),
+            alpha and len(t) > 1 and t.isupper(),
+            any(c.isdecimal() for c in t),
+            not t[:1].isalnum(),
+            i == 0,
+            i > 0 and tokens[i - 1] in _OPENERS,
+            t.islower(),
+        )
+    return out
 
 
 def align(

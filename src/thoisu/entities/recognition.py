@@ -13,15 +13,14 @@ LOC, ORG, MISC. Trained on VLSP gold (``scripts/train_ner.py``; research use, se
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 
-from ..encoder.component import SYLLABLE
-from ..nn import onnx_lstm_weights, session, viterbi
+from ..encoder.component import SYLLABLE, select_layers, syllable_shapes
+from ..nn import bio_runs, crf_head_graph, session, viterbi
 from ..records import Sentence
 from .gazetteer import _data_lines, load_gazetteer, load_kinship, load_org_heads, load_titles
 
@@ -32,7 +31,6 @@ __all__ = [
     "NameRecogniser",
     "Recognised",
     "default_recogniser",
-    "decode",
     "syllable_features",
 ]
 
@@ -47,8 +45,6 @@ _COUNTRY = frozenset({"country", "former_country"})
 _PLACE = frozenset({"city", "province", "region", "sea", "island", "former_province"})
 _UNIT_WORDS = ("tỉnh", "huyện", "quận", "thành phố", "tp", "thị xã", "xã", "phường",
                "thị trấn", "thủ đô", "bang", "vùng", "miền", "đảo", "sông", "núi")  # fmt: skip
-_OPENERS = frozenset("\"“‘'(«[-–—")
-_HAS_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,18 +135,7 @@ def syllable_features(tokens: list[str]) -> np.ndarray:
         return np.zeros((0, 21), np.float32)
     lower = [t.lower() for t in tokens]
     phrases = _phrase_sets()
-    shape = np.zeros((n, 7), np.float32)
-    for i, t in enumerate(tokens):
-        alpha = t[:1].isalpha()
-        shape[i] = (
-            alpha and t[:1].isupper(),
-            alpha and len(t) > 1 and t.isupper(),
-            bool(_HAS_DIGIT.search(t)),
-            not t[:1].isalnum(),
-            i == 0,
-            i > 0 and tokens[i - 1] in _OPENERS,
-            t.islower(),
-        )
+    shape = syllable_shapes(tokens)
     before = np.zeros((n, 2), np.float32)  # a title / a kinship word just before
     for i in range(1, n):
         for k in range(1, 4):
@@ -172,27 +157,6 @@ def syllable_features(tokens: list[str]) -> np.ndarray:
     )
 
 
-# --- decoding ---------------------------------------------------------------------------------
-
-
-def decode(labels: list[str]) -> list[tuple[int, int, str]]:
-    """BIO labels over syllables -> (first, last + 1, type) runs; an I- that does not continue
-    a run of its type starts one."""
-    runs: list[tuple[int, int, str]] = []
-    open_run: list | None = None
-    for i, label in enumerate([*labels, "O"]):
-        tag, _, kind = label.partition("-")
-        if tag == "I" and open_run is not None and open_run[2] == kind:
-            open_run[1] = i + 1
-            continue
-        if open_run is not None:
-            runs.append((open_run[0], open_run[1], open_run[2]))
-            open_run = None
-        if tag in ("B", "I"):
-            open_run = [i, i + 1, kind]
-    return runs
-
-
 # --- the model ------------------------------------------------------------------------------------
 
 
@@ -206,7 +170,7 @@ class NameRecogniser:
         self.labels = [str(x) for x in model["labels"]]
         w = {k: v.astype(np.float32) for k, v in model.items() if k.startswith("w_")}
         self._crf = (w["w_trans"], w["w_start"], w["w_end"])
-        self._session = session(_head_graph(w))
+        self._session = session(crf_head_graph(w, clues=21, name="name_recogniser"))
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> NameRecogniser:
@@ -252,7 +216,10 @@ class NameRecogniser:
                 end += 1
             chunk = todo[start:end]
             batch = [
-                (sentences[i].vectors, [text[a:b] for a, b in sentences[i].syllables])
+                (
+                    select_layers(sentences[i].vectors, self.encoder_layers),
+                    [text[a:b] for a, b in sentences[i].syllables],
+                )
                 for i in chunk
             ]
             for i, scores in zip(chunk, self.emissions(batch), strict=True):
@@ -268,7 +235,7 @@ class NameRecogniser:
         outer: list[tuple[int, int]] = []
         for layer in range(scores.shape[0]):
             path = viterbi(scores[layer], trans[layer], first_scores[layer], last_scores[layer])
-            for first, last, kind in decode([self.labels[k] for k in path]):
+            for first, last, kind in bio_runs([self.labels[k] for k in path]):
                 if layer and not any(
                     a <= first and last <= b and (a, b) != (first, last) for a, b in outer
                 ):
@@ -287,48 +254,3 @@ def default_recogniser() -> NameRecogniser | None:
         return NameRecogniser.load()
     except (FileNotFoundError, OSError, KeyError, ValueError):
         return None
-
-
-def _head_graph(w: dict[str, np.ndarray]) -> bytes:
-    """The network as an ONNX graph: inputs ``vectors`` [B, T, D], ``clues`` [B, T, 21],
-    ``lengths`` [B] (int32); output ``emissions`` [B, LAYERS, T, labels]."""
-    from onnx import TensorProto, helper, numpy_helper
-
-    hidden = w["w_hh_f"].shape[1]
-    layers, labels = w["w_out"].shape[0], w["w_out"].shape[1]
-    lstm_w, lstm_r, lstm_b = onnx_lstm_weights(
-        (w["w_ih_f"], w["w_hh_f"], w["w_b_f"]), (w["w_ih_b"], w["w_hh_b"], w["w_b_b"])
-    )
-    out = np.ascontiguousarray(np.transpose(w["w_out"], (2, 0, 1)).reshape(2 * hidden, -1))
-    inits = {
-        "proj_w": np.ascontiguousarray(w["w_proj"].T), "proj_b": w["w_proj_b"],
-        "lstm_w": lstm_w, "lstm_r": lstm_r, "lstm_b": lstm_b,
-        "out_w": out, "out_b": w["w_out_b"].reshape(-1),
-        "shape_states": np.array([0, 0, 2 * hidden], dtype=np.int64),
-        "shape_scores": np.array([0, 0, layers, labels], dtype=np.int64),
-    }  # fmt: skip
-    nodes = [
-        helper.make_node("MatMul", ["vectors", "proj_w"], ["p0"]),
-        helper.make_node("Add", ["p0", "proj_b"], ["p1"]),
-        helper.make_node("Tanh", ["p1"], ["p2"]),
-        helper.make_node("Concat", ["p2", "clues"], ["x"], axis=-1),
-        helper.make_node("Transpose", ["x"], ["x_t"], perm=[1, 0, 2]),  # time first
-        helper.make_node("LSTM", ["x_t", "lstm_w", "lstm_r", "lstm_b", "lengths"], ["y"],
-                         direction="bidirectional", hidden_size=hidden),  # [T, 2, B, H]
-        helper.make_node("Transpose", ["y"], ["y_b"], perm=[2, 0, 1, 3]),
-        helper.make_node("Reshape", ["y_b", "shape_states"], ["states"]),  # [B, T, 2H]
-        helper.make_node("MatMul", ["states", "out_w"], ["s0"]),
-        helper.make_node("Add", ["s0", "out_b"], ["s1"]),
-        helper.make_node("Reshape", ["s1", "shape_scores"], ["s2"]),
-        helper.make_node("Transpose", ["s2"], ["emissions"], perm=[0, 2, 1, 3]),
-    ]  # fmt: skip
-    graph = helper.make_graph(
-        nodes, "name_recogniser",
-        [helper.make_tensor_value_info("vectors", TensorProto.FLOAT, ["B", "T", None]),
-         helper.make_tensor_value_info("clues", TensorProto.FLOAT, ["B", "T", 21]),
-         helper.make_tensor_value_info("lengths", TensorProto.INT32, ["B"])],
-        [helper.make_tensor_value_info("emissions", TensorProto.FLOAT, ["B", layers, "T", labels])],
-        [numpy_helper.from_array(np.asarray(v), k) for k, v in inits.items()],
-    )  # fmt: skip
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    return model.SerializeToString()

@@ -1,11 +1,13 @@
 """Event arguments on BKEE: are thoisu's source / target / location the gold arguments?
 
-thoisu's event stage is run on each BKEE document (one line = one paragraph). For every gold
+thoisu's pipeline is run on each BKEE document (one line = one paragraph). For every gold
 event whose trigger overlaps a thoisu event's trigger, the gold arguments are mapped to
-thoisu's roles (ACE agent-like roles -> source, patient-like roles -> target, places ->
-location) and a predicted argument counts as correct when its mention overlaps a gold
-argument of the same role. thoisu only fills roles with named entities, while BKEE also marks
-nominal arguments ("người dân"), so recall is bounded well below 100.
+thoisu's roles (:data:`thoisu.events.arguments.ROLES`: agent-like roles -> source,
+patient-like roles -> target, places -> location) and a predicted argument counts as correct
+when its phrase (the actor's ``start``..``end``) overlaps a gold argument of the same role.
+End to end: every gold argument counts in recall, its trigger found or not; precision counts
+the arguments of thoisu's events that overlap a gold trigger (an event BKEE did not annotate
+cannot be judged).
 """
 
 from __future__ import annotations
@@ -13,61 +15,20 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from ..records import Event
-from .bkee import BkeeDocument, read_split
+from ..events.arguments import ROLES as ROLE_MAP
+from ..records import Analysis
+from .bkee import BkeeDocument
 from .metrics import prf
 
 __all__ = ["ROLE_MAP", "evaluate_arguments"]
 
-# BKEE/ACE role -> thoisu role.
-ROLE_MAP = {
-    "Attacker": "source",
-    "Agent": "source",
-    "Giver": "source",
-    "Seller": "source",
-    "Plaintiff": "source",
-    "Prosecutor": "source",
-    "Adjudicator": "source",
-    "Entity": "source",
-    "Target": "target",
-    "Victim": "target",
-    "Person": "target",
-    "Recipient": "target",
-    "Buyer": "target",
-    "Defendant": "target",
-    "Artifact": "target",
-    "Org": "target",
-    "Beneficiary": "target",
-    "Place": "location",
-    "Destination": "location",
-    "Origin": "location",
-}
 
-
-def _predicted_spans(event: Event, analysis) -> dict[str, tuple[int, int]]:
-    """Role -> the mention span of the actor filling it, in the event's sentence."""
-    spans = {}
-    for role in ("source", "target", "location"):
-        actor = getattr(event, role)
-        if actor is None or actor.entity is None:
-            continue
-        for ent in analysis.entities:
-            if ent.id != actor.entity:
-                continue
-            for m in ent.mentions:
-                if m.sentence == event.sentence and m.text == actor.text:
-                    spans[role] = (m.start, m.end)
-    return spans
-
-
-def evaluate_arguments(docs: Iterable[BkeeDocument] | None = None, split: str = "dev") -> dict:
-    """Precision / recall / F1 of source, target and location against BKEE arguments."""
-    from ..pipeline import analyze_article
-
+def evaluate_arguments(pairs: Iterable[tuple[BkeeDocument, Analysis]]) -> dict:
+    """Precision / recall / F1 of source, target and location against BKEE arguments, over
+    (document, thoisu's analysis) pairs (:func:`thoisu.evaluation.events.analyse_split`)."""
     counts: Counter = Counter()
     matched_events = gold_events = 0
-    for doc in docs if docs is not None else read_split(split):
-        analysis = analyze_article(doc.as_article())
+    for doc, analysis in pairs:
         for gold in doc.events:
             gold_events += 1
             t = gold.trigger
@@ -81,10 +42,13 @@ def evaluate_arguments(docs: Iterable[BkeeDocument] | None = None, split: str = 
             if event is None:
                 continue
             matched_events += 1
-            predicted = _predicted_spans(event, analysis)
-            for role, (start, end) in predicted.items():
+            for role in ("source", "target", "location"):
+                actor = getattr(event, role)
+                if actor is None or actor.start is None or actor.end is None:
+                    continue
                 counts[role, "pred"] += 1
-                if any(r == role and s.start < end and start < s.end for r, s in gold_roles):
+                if any(r == role and s.start < actor.end and actor.start < s.end
+                       for r, s in gold_roles):  # fmt: skip
                     counts[role, "correct"] += 1
     result: dict = {"gold_events": gold_events, "events_with_trigger_found": matched_events}
     for role in ("source", "target", "location", "all"):

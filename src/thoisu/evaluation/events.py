@@ -1,4 +1,4 @@
-"""Event trigger scoring on BKEE: the learned detector next to two lexicon baselines.
+"""Event trigger scoring on BKEE: thoisu's events next to two lexicon baselines.
 
 A trigger is a ``(doc_id, start, end, type)`` tuple with character offsets into
 ``BkeeDocument.text``. Identification counts a span match; classification also needs the
@@ -11,25 +11,19 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from functools import cache
 from typing import Any
 
-from ..records import Sentence, Token
 from .bkee import BkeeDocument, read_split
 from .metrics import prf
 
 __all__ = [
     "Trigger",
-    "score_triggers",
-    "gold_triggers",
-    "tokenized_split",
-    "align_labels",
-    "sentence_gold",
-    "bkee_sentence",
-    "evaluate_detector",
-    "evaluate_alignment_oracle",
+    "analyse_split",
     "evaluate_lexicon_baseline",
     "evaluate_pipeline_lexicon",
+    "evaluate_pipeline_triggers",
+    "gold_triggers",
+    "score_triggers",
 ]
 
 Trigger = tuple[str, int, int, str]  # doc_id, start, end, type
@@ -94,84 +88,24 @@ def _normalise(text: str) -> tuple[str, list[int], list[int]]:
     return normalize_tones("".join(out)), starts, ends
 
 
-def bkee_sentence(index: int, text: str, start: int) -> Sentence:
-    """A BKEE line as a thoisu sentence: tokens from the normalised line, offsets into BKEE."""
-    from ..nlp import tokenize_sentence
+def analyse_split(split: str = "dev", limit: int | None = None) -> list[tuple[BkeeDocument, Any]]:
+    """Each BKEE document (lines as paragraphs) and thoisu's analysis of it: the whole
+    pipeline, as a user runs it."""
+    from ..pipeline import analyze_article
 
-    norm, starts, ends = _normalise(text)
-    tokens = [
-        Token(t.text, start + starts[t.start], start + ends[t.end - 1], t.pos)
-        for t in tokenize_sentence(norm)
-    ]
-    return Sentence(index, start, start + len(text), text, tokens)
+    return [(doc, analyze_article(doc.as_article())) for doc in _documents(split, limit)]
 
 
-@cache
-def tokenized_split(
-    split: str, limit: int | None = None
-) -> tuple[list[BkeeDocument], list[list[Sentence]]]:
-    """BKEE documents and their lines as thoisu sentences (tokenised once per process)."""
-    docs = _documents(split, limit)
-    sentences = [
-        [bkee_sentence(i, doc.text[start:end], start) for i, (start, end) in enumerate(doc.lines)]
-        for doc in docs
-    ]
-    return docs, sentences
-
-
-def align_labels(tokens: list[Token], triggers: Iterable[tuple[int, int, str]]) -> list[str]:
-    """BIO labels for ``tokens``: a trigger labels every token that overlaps it.
-
-    When two triggers claim a token (overlapping gold, or two triggers in one thoisu word)
-    the first one in text order, longest first, keeps it.
-    """
-    labels = ["O"] * len(tokens)
-    for start, end, etype in sorted(triggers, key=lambda t: (t[0], -(t[1] - t[0]))):
-        covered = [i for i, t in enumerate(tokens) if t.start < end and start < t.end]
-        if not covered or any(labels[i] != "O" for i in covered):
-            continue
-        labels[covered[0]] = f"B-{etype}"
-        for i in covered[1:]:
-            labels[i] = f"I-{etype}"
-    return labels
-
-
-def sentence_gold(doc: BkeeDocument, sentence: Sentence) -> list[tuple[int, int, str]]:
-    return [
-        (ev.trigger.start, ev.trigger.end, ev.type)
-        for ev in doc.events
-        if sentence.start <= ev.trigger.start < sentence.end
-    ]
-
-
-def evaluate_alignment_oracle(split: str = "dev", limit: int | None = None) -> dict[str, Any]:
-    """The ceiling set by tokenisation: gold triggers mapped to thoisu tokens and back."""
-    from ..events.detector import decode_labels
-
-    docs, sentences = tokenized_split(split, limit)
-    predicted: list[Trigger] = []
-    for doc, sents in zip(docs, sentences, strict=True):
-        for sentence in sents:
-            labels = align_labels(sentence.tokens, sentence_gold(doc, sentence))
-            predicted += [(doc.id, *span) for span in decode_labels(sentence.tokens, labels)]
-    return score_triggers(gold_triggers(docs), predicted)
-
-
-def evaluate_detector(
-    split: str = "dev", limit: int | None = None, detector: Any = None
-) -> dict[str, Any]:
-    """Score the learned detector (default: the shipped model) on BKEE, one sentence per line."""
-    from ..events.detector import TriggerDetector
-
-    detector = detector or TriggerDetector.load()
-    docs, sentences = tokenized_split(split, limit)
+def evaluate_pipeline_triggers(pairs: list[tuple[BkeeDocument, Any]]) -> dict[str, Any]:
+    """Trigger scores of thoisu's events that carry a BKEE type (lexicon-only events, which
+    have none, are not BKEE's to judge)."""
     predicted = [
-        (doc.id, t.start, t.end, t.type)
-        for doc, sents in zip(docs, sentences, strict=True)
-        for found in detector.detect_many(sents)
-        for t in found
+        (doc.id, e.trigger.start, e.trigger.end, e.type)
+        for doc, analysis in pairs
+        for e in analysis.events
+        if e.type
     ]
-    result = score_triggers(gold_triggers(docs), predicted)
+    result = score_triggers(gold_triggers([doc for doc, _ in pairs]), predicted)
     result["predicted"] = predicted
     return result
 

@@ -2,7 +2,9 @@
 
 Day first: "3/1" is 3 January. When the year is not written and the publication date is
 unknown, the date is partial ISO 8601: "--01-03". Relative expressions ("hôm qua",
-"sáng nay", "thứ Hai") need the publication date and are left unresolved without it.
+"sáng nay", "thứ Hai", "cuối tuần trước", "tháng trước", "năm ngoái") need the publication
+date and are left unresolved without it. An event takes the date of its own clause
+(:func:`event_date`), never one from another clause of the sentence.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-__all__ = ["find_dates", "parse_published"]
+__all__ = ["event_date", "find_dates", "parse_published"]
 
 _DAY_MONTH = re.compile(
     r"(?:(?<=ngày\s)|(?<=hôm\s)|(?<=\()|(?<=sáng\s)|(?<=chiều\s)|(?<=tối\s)|(?<=trưa\s)|(?<=đêm\s)|(?<=vào\s))"
@@ -25,6 +27,10 @@ _RELATIVE = re.compile(
     re.IGNORECASE,
 )
 _WEEKDAY = re.compile(r"\b(thứ\s+(hai|ba|tư|năm|sáu|bảy)|chủ\s+nhật)\b", re.IGNORECASE)
+_WEEKEND = re.compile(r"\bcuối tuần (?:trước|qua|rồi)\b", re.IGNORECASE)
+_MONTH_RELATIVE = re.compile(r"\b(tháng (?:trước|qua|rồi|này|nay|sau|tới))\b", re.IGNORECASE)
+_YEAR_RELATIVE = re.compile(r"\b(năm (?:ngoái|trước|qua|nay|này|sau|tới))\b", re.IGNORECASE)
+_SHIFT = {"trước": -1, "qua": -1, "rồi": -1, "ngoái": -1, "này": 0, "nay": 0, "sau": 1, "tới": 1}
 _WEEKDAYS = {"hai": 0, "ba": 1, "tư": 2, "năm": 3, "sáu": 4, "bảy": 5}
 _RELATIVE_DAYS = {"nay": 0, "qua": -1, "kia": -2, "mai": 1}
 
@@ -84,9 +90,41 @@ def find_dates(text: str, published: str | None) -> list[tuple[int, int, str]]:
         for m in _RELATIVE.finditer(text):
             shift = _RELATIVE_DAYS[m.group(1).split()[-1].lower()]
             add(m.start(), m.end(), (pub + timedelta(days=shift)).isoformat())
+        for m in _WEEKEND.finditer(text):
+            # the Saturday of the week before the publication's
+            add(m.start(), m.end(), (pub - timedelta(days=pub.weekday() + 2)).isoformat())
+        for m in _MONTH_RELATIVE.finditer(text):
+            month = pub.year * 12 + pub.month - 1 + _SHIFT[m.group(1).split()[-1].lower()]
+            add(m.start(), m.end(), f"{month // 12:04d}-{month % 12 + 1:02d}")
+        for m in _YEAR_RELATIVE.finditer(text):
+            add(m.start(), m.end(), str(pub.year + _SHIFT[m.group(1).split()[-1].lower()]))
         for m in _WEEKDAY.finditer(text):
             name = m.group(2)
             weekday = _WEEKDAYS[name.lower()] if name else 6
             back = (pub.weekday() - weekday) % 7  # news reports the most recent such day
             add(m.start(), m.end(), (pub - timedelta(days=back)).isoformat())
     return sorted(found)
+
+
+_CLAUSE_BREAK = re.compile(
+    r";|\s[-–]\s|(?<!\w)(?:nhưng|song|trong khi|sau khi|trước khi|khi|vì|do|nên)(?!\w)", re.I
+)
+
+
+def event_date(text: str, dates: list[tuple[int, int, str]], start: int, end: int) -> str | None:
+    """The date of the event whose trigger is at ``start``..``end`` of the sentence ``text``
+    (``dates`` as :func:`find_dates` gives them): the nearest date expression of the
+    trigger's clause, one before the trigger preferred ("Ngày 5/3, cảnh sát bắt ...")."""
+    left, right = 0, len(text)
+    for m in _CLAUSE_BREAK.finditer(text):
+        if m.end() <= start:
+            left = m.end()
+        elif m.start() >= end:
+            right = m.start()
+            break
+    inside = [d for d in dates if left <= d[0] and d[1] <= right]
+    before = [d for d in inside if d[1] <= start]
+    if before:
+        return before[-1][2]
+    after = [d for d in inside if d[0] >= end]
+    return after[0][2] if after else None

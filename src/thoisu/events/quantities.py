@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from ..records import Quantity, Token
+from ..records import Event, Quantity, Token
 
-__all__ = ["find_quantities", "parse_number"]
+__all__ = ["attach_quantities", "find_quantities", "parse_number"]
 
 _SCALES = {
     "nghìn": 1_000,
@@ -62,3 +62,14 @@ def find_quantities(
             value = int(value)
         out.append(Quantity(value, unit, text[start - offset : end - offset], start, end))
     return out
+
+
+def attach_quantities(events: list[Event], quantities: list[Quantity]) -> None:
+    """Each quantity of a sentence goes to the event whose trigger is nearest."""
+    if not events:
+        return
+    for q in quantities:
+        nearest = min(
+            events, key=lambda e: min(abs(q.start - e.trigger.end), abs(e.trigger.start - q.end))
+        )
+        nearest.quantities.append(q)

@@ -26,6 +26,7 @@ from .sql import (
     _SEARCH_CUTOFF,
     _SEARCH_SCORE,
     _SEARCH_SOURCE,
+    FACTS_ONLY,
     SNIPPET_MARKS,
     _article_where,
     _check_page,
@@ -488,13 +489,17 @@ class Store:
         ``certainty``), for the :meth:`events_page` filters. Periods follow the effective
         date (the event's own full date, else the article's publication date) cut to
         ``interval`` (``year``, ``month`` or ``day``); events with neither are counted in
-        ``undated``. Returns ``{"periods": [...], "series": {key: [count per period]},
-        "undated": n, "total": n}``."""
+        ``undated``. Only facts are counted (coded, neither ``negated`` nor ``question``),
+        except by certainty or for a ``certainty`` filter. Returns ``{"periods": [...],
+        "series": {key: [count per period]}, "undated": n, "total": n}``."""
         if by not in _COUNT_KEYS:
             raise QueryError(f"by must be one of {', '.join(_COUNT_KEYS)}, got {by!r}")
         if interval not in _INTERVALS:
             raise QueryError(f"interval must be one of {', '.join(_INTERVALS)}, got {interval!r}")
-        where, params = _event_where(**filters)
+        # Counts are of facts: denied and asked-about events are left out, unless the counts
+        # are by certainty or for one certainty.
+        facts_only = by != "certainty" and not filters.get("certainty")
+        where, params = _event_where(**filters, facts_only=facts_only)
         clause = (" WHERE " + " AND ".join(where)) if where else ""
         sql = f"""
             SELECT substr(e.effective_date, 1, {_INTERVALS[interval]}) AS period,
@@ -638,16 +643,16 @@ class Store:
         which the entity acts on the counterpart and ``as_source`` the other way round."""
         _check_page(limit, 0)
         rows = self.db.execute(
-            """
+            f"""
             SELECT other, direction, cameo_root, plover, count(*) AS n FROM (
                 SELECT e.target_entity AS other, 'as_target' AS direction, e.cameo_root,
                        e.plover
                 FROM events e WHERE e.source_entity = :id AND e.target_entity IS NOT NULL
-                    AND e.target_entity != :id
+                    AND e.target_entity != :id AND {FACTS_ONLY}
                 UNION ALL
                 SELECT e.source_entity, 'as_source', e.cameo_root, e.plover
                 FROM events e WHERE e.target_entity = :id AND e.source_entity IS NOT NULL
-                    AND e.source_entity != :id
+                    AND e.source_entity != :id AND {FACTS_ONLY}
             ) GROUP BY 1, 2, 3, 4
             """,
             {"id": entity_id},
@@ -679,9 +684,9 @@ class Store:
         marks = ", ".join("?" * len(entity_ids))
         rows = self.db.execute(
             f"""
-            SELECT source_entity, target_entity, count(*) FROM events
-            WHERE source_entity IN ({marks}) AND target_entity IN ({marks})
-                AND source_entity != target_entity
+            SELECT source_entity, target_entity, count(*)
+            FROM events e WHERE source_entity IN ({marks}) AND target_entity IN ({marks})
+                AND source_entity != target_entity AND {FACTS_ONLY}
             GROUP BY 1, 2 ORDER BY 1, 2
             """,
             [*entity_ids, *entity_ids],
@@ -832,23 +837,31 @@ class Store:
             "by_category": group(
                 "SELECT category, count(*) n FROM articles GROUP BY 1 ORDER BY n DESC, 1"
             ),
+            # the breakdowns count facts; by_certainty shows every event
+            "facts": int(
+                db.execute(f"SELECT count(*) FROM events e WHERE {FACTS_ONLY}").fetchone()[0]
+            ),
             "by_cameo_root": group(
-                "SELECT cameo_root, count(*) n FROM events GROUP BY 1 ORDER BY 1"
+                f"SELECT cameo_root, count(*) n FROM events e WHERE {FACTS_ONLY} GROUP BY 1 ORDER BY 1"
             ),
             "by_certainty": group(
                 "SELECT certainty, count(*) n FROM events GROUP BY 1 ORDER BY n DESC, 1"
             ),
             "by_plover": group(
-                "SELECT plover, count(*) n FROM events GROUP BY 1 ORDER BY n DESC, 1"
+                f"SELECT plover, count(*) n FROM events e WHERE {FACTS_ONLY}"
+                " GROUP BY 1 ORDER BY n DESC, 1"
             ),
-            "by_type": group("SELECT type, count(*) n FROM events GROUP BY 1 ORDER BY n DESC, 1"),
+            "by_type": group(
+                "SELECT type, count(*) n FROM events e"
+                " WHERE e.certainty NOT IN ('negated', 'question') GROUP BY 1 ORDER BY n DESC, 1"
+            ),
             "articles_by_day": group(
                 "SELECT substr(published, 1, 10), count(*) FROM articles"
                 " WHERE published IS NOT NULL GROUP BY 1 ORDER BY 1"
             ),
             "events_by_day": group(
-                "SELECT effective_date, count(*) FROM events"
-                " WHERE effective_date IS NOT NULL GROUP BY 1 ORDER BY 1"
+                f"SELECT effective_date, count(*) FROM events e WHERE {FACTS_ONLY}"
+                " AND effective_date IS NOT NULL GROUP BY 1 ORDER BY 1"
             ),
         }
 

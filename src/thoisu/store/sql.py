@@ -205,7 +205,7 @@ _SORT_DATE = (
 _EVENT_ORDER_KEY = f"(coalesce({_SORT_DATE}, '9999'), a.num, e.ord)"
 _NEWEST_FIRST = f"{_SORT_DATE} IS NULL, {_SORT_DATE} DESC, a.num DESC, e.ord"
 # Events reported as facts: coded, and neither denied nor asked about (a GDELT row).
-_FACTS_ONLY = "e.cameo IS NOT NULL AND e.certainty NOT IN ('negated', 'question')"
+FACTS_ONLY = "e.cameo IS NOT NULL AND e.certainty NOT IN ('negated', 'question')"
 # Brackets of the matches in article snippets: private-use characters, never in news text.
 SNIPPET_MARKS = ("\ue000", "\ue001")
 
@@ -281,7 +281,7 @@ def _event_where(
         bound = _filter_date(until, "until")
         add(f"substr({_SORT_DATE}, 1, ?) <= ?", len(bound), bound)
     if facts_only:
-        add(_FACTS_ONLY)
+        add(FACTS_ONLY)
     return where, params
 
 
