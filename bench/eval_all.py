@@ -17,6 +17,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 STEPS = (
     "eval_events.py",
+    "eval_audit.py",
     "eval_vlsp.py",
     "eval_entities.py",
     "eval_certainty.py",

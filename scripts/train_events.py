@@ -34,7 +34,7 @@ from thoisu.evaluation.events import score_triggers
 from thoisu.events import arguments, triggers
 from thoisu.events.lexicon import find_phrases
 from thoisu.nlp import tokenize_sentence
-from thoisu.nn import bio_runs, viterbi
+from thoisu.nn import bio_runs, viterbi_batch
 
 TYPES = sorted(EVENT_TYPES)
 TRIGGER_LABELS = ["O", *(f"{p}-{t}" for t in TYPES for p in "BI")]
@@ -60,8 +60,9 @@ def name_runs(sentences: list[dict], columns: np.ndarray) -> None:
     for i in range(0, len(sentences), 64):
         chunk = [s for s in sentences[i : i + 64] if s["tokens"]]
         batch = [(s["vectors"][:, columns].astype(np.float32), s["tokens"]) for s in chunk]
-        for s, scores in zip(chunk, recogniser.emissions(batch), strict=True):
-            path = viterbi(scores[0], trans, first, last)
+        scores, lengths = recogniser.emissions(batch)
+        paths = viterbi_batch(scores[:, 0], lengths, trans, first, last)
+        for s, path in zip(chunk, paths, strict=True):
             s["names"] = bio_runs([recogniser.labels[k] for k in path])
 
 

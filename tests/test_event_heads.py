@@ -170,3 +170,16 @@ def test_argument_quality_floor_on_bkee_dev_sample(bkee_dev_sample) -> None:
 
     result = evaluate_arguments(bkee_dev_sample)
     assert result["all"]["f1"] >= ARGUMENT_FLOOR, result["all"]
+
+
+def test_batched_viterbi_matches_one_sentence_at_a_time() -> None:
+    from thoisu.nn import viterbi_batch
+
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        lengths = rng.integers(0, 12, 5)
+        emissions = rng.normal(size=(5, max(int(lengths.max()), 1), 7))
+        trans, start, end = rng.normal(size=(7, 7)), rng.normal(size=7), rng.normal(size=7)
+        paths = viterbi_batch(emissions, lengths, trans, start, end)
+        for b, n in enumerate(lengths):
+            assert paths[b] == viterbi(emissions[b, :n], trans, start, end)

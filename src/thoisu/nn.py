@@ -25,6 +25,7 @@ __all__ = [
     "run_bilstm",
     "session",
     "viterbi",
+    "viterbi_batch",
 ]
 
 
@@ -86,6 +87,38 @@ def viterbi(
     for t in range(len(emissions) - 1, 0, -1):
         best.append(int(back[t, best[-1]]))
     return best[::-1]
+
+
+def viterbi_batch(
+    emissions: np.ndarray,
+    lengths: np.ndarray,
+    transitions: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+) -> list[list[int]]:
+    """:func:`viterbi` over a padded batch (B, T, L) of sequences of ``lengths``, one NumPy
+    step per position rather than per sentence and position."""
+    batch, steps, labels = emissions.shape
+    if batch == 0 or steps == 0:
+        return [[] for _ in range(batch)]
+    score = start + emissions[:, 0]
+    back = np.zeros((batch, steps, labels), dtype=np.int64)
+    for t in range(1, steps):
+        total = score[:, :, None] + transitions
+        back[:, t] = best = total.argmax(axis=1)
+        reached = np.take_along_axis(total, best[:, None, :], axis=1)[:, 0]
+        score = np.where((t < lengths)[:, None], reached + emissions[:, t], score)
+    last = (score + end).argmax(axis=1)
+    paths = []
+    for b, n in enumerate(lengths):
+        if n == 0:
+            paths.append([])
+            continue
+        best = [int(last[b])]
+        for t in range(int(n) - 1, 0, -1):
+            best.append(int(back[b, t, best[-1]]))
+        paths.append(best[::-1])
+    return paths
 
 
 def marginals(
@@ -241,18 +274,26 @@ class SequenceTagger:
         with np.load(path, allow_pickle=False) as data:
             return cls({k: data[k] for k in data.files}, path, clues, name)
 
-    def tag(self, batch: list[tuple[np.ndarray, np.ndarray]]) -> list[list[Tagged]]:
-        """The runs of each sentence given as (vectors (n, D), clues (n, clues))."""
-        return [runs for runs, _ in self.tag_with_marginals(batch)]
+    def tag(
+        self, batch: list[tuple[np.ndarray, np.ndarray]], confidence: bool = True
+    ) -> list[list[Tagged]]:
+        """The runs of each sentence given as (vectors (n, D), clues (n, clues)); without
+        ``confidence`` (forward-backward, the costliest step) every run's is 1.0."""
+        return [runs for runs, _ in self._run(batch, lambda i: False, confidence)]
 
     def tag_with_marginals(
-        self, batch: list[tuple[np.ndarray, np.ndarray]]
+        self, batch: list[tuple[np.ndarray, np.ndarray]], wanted: set[int]
     ) -> list[tuple[list[Tagged], np.ndarray]]:
-        """The runs of each sentence and each syllable's marginal label probabilities
-        (n, labels), for a caller that weighs spans the best path left out."""
-        out: list[tuple[list[Tagged], np.ndarray]] = [
-            ([], np.zeros((0, len(self.labels)), np.float32)) for _ in batch
-        ]
+        """The runs of each sentence and, for the sentences ``wanted`` (indices in the
+        batch) and those with runs, each syllable's marginal label probabilities (n, labels),
+        for a caller that weighs spans the best path left out; (0, labels) for the others."""
+        return self._run(batch, wanted.__contains__, True)
+
+    def _run(
+        self, batch: list[tuple[np.ndarray, np.ndarray]], wanted, confidence: bool
+    ) -> list[tuple[list[Tagged], np.ndarray]]:
+        none = np.zeros((0, len(self.labels)), np.float32)
+        out: list[tuple[list[Tagged], np.ndarray]] = [([], none) for _ in batch]
         order = sorted(
             (i for i, (v, _) in enumerate(batch) if len(v)), key=lambda i: len(batch[i][0])
         )
@@ -265,12 +306,16 @@ class SequenceTagger:
             ):
                 end += 1
             chunk = order[start:end]
-            for i, scores in zip(chunk, self._emissions([batch[i] for i in chunk]), strict=True):
-                out[i] = self._decode(scores)
+            scores, lengths = self._emissions([batch[i] for i in chunk])
+            paths = viterbi_batch(scores, lengths, *self._crf)
+            for b, i in enumerate(chunk):
+                out[i] = self._decode(scores[b, : lengths[b]], paths[b], wanted(i), confidence)
             start = end
         return out
 
-    def _emissions(self, batch: list[tuple[np.ndarray, np.ndarray]]) -> list[np.ndarray]:
+    def _emissions(
+        self, batch: list[tuple[np.ndarray, np.ndarray]]
+    ) -> tuple[np.ndarray, np.ndarray]:
         lengths = np.array([len(v) for v, _ in batch], dtype=np.int32)
         steps = int(lengths.max())
         vectors = np.zeros((len(batch), steps, batch[0][0].shape[1]), np.float32)
@@ -280,13 +325,18 @@ class SequenceTagger:
         scores = self._session.run(
             ["emissions"], {"vectors": vectors, "clues": clues, "lengths": lengths}
         )[0]
-        return [scores[b, 0, :n] for b, n in enumerate(lengths)]
+        return scores[:, 0], lengths
 
-    def _decode(self, scores: np.ndarray) -> tuple[list[Tagged], np.ndarray]:
+    def _decode(
+        self, scores: np.ndarray, path: list[int], wanted: bool, confidence: bool
+    ) -> tuple[list[Tagged], np.ndarray]:
         trans, first_scores, last_scores = self._crf
-        path = viterbi(scores, trans, first_scores, last_scores)
+        runs = bio_runs([self.labels[k] for k in path])
+        if not wanted and not (confidence and runs):
+            return [Tagged(a, b, kind, 1.0) for a, b, kind in runs], np.zeros(
+                (0, len(self.labels)), np.float32
+            )
         sure = marginals(scores, trans, first_scores, last_scores)
         return [
-            Tagged(first, last, kind, float(sure[np.arange(first, last), path[first:last]].min()))
-            for first, last, kind in bio_runs([self.labels[k] for k in path])
+            Tagged(a, b, kind, float(sure[np.arange(a, b), path[a:b]].min())) for a, b, kind in runs
         ], sure

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from ..encoder.component import SYLLABLE, select_layers, syllable_shapes
-from ..nn import bio_runs, crf_head_graph, session, viterbi
+from ..nn import bio_runs, crf_head_graph, session, viterbi_batch
 from ..records import Sentence
 from .gazetteer import _data_lines, load_gazetteer, load_kinship, load_org_heads, load_titles
 
@@ -178,8 +178,9 @@ class NameRecogniser:
         with np.load(path, allow_pickle=False) as data:
             return cls({k: data[k] for k in data.files}, path)
 
-    def emissions(self, batch: list[tuple[np.ndarray, list[str]]]) -> list[np.ndarray]:
-        """CRF emission scores (layers, n, labels) of each sentence (vectors, syllables)."""
+    def emissions(self, batch: list[tuple[np.ndarray, list[str]]]) -> tuple[np.ndarray, np.ndarray]:
+        """CRF emission scores (B, layers, T, labels) of a batch of sentences (vectors,
+        syllables), padded, and the sentences' lengths."""
         lengths = np.array([len(tokens) for _, tokens in batch], dtype=np.int32)
         steps = int(lengths.max())
         width = batch[0][0].shape[1]
@@ -191,7 +192,7 @@ class NameRecogniser:
         scores = self._session.run(
             ["emissions"], {"vectors": vectors, "clues": clues, "lengths": lengths}
         )[0]
-        return [scores[b, :, :n] for b, n in enumerate(lengths)]
+        return scores, lengths
 
     def recognise(self, sentences: list[Sentence], text: str) -> list[list[Recognised] | None]:
         """The names of each sentence (which carries ``syllables`` and ``vectors``), as
@@ -222,19 +223,24 @@ class NameRecogniser:
                 )
                 for i in chunk
             ]
-            for i, scores in zip(chunk, self.emissions(batch), strict=True):
-                out[i] = self._names(sentences[i].syllables, scores, text)
+            scores, lengths = self.emissions(batch)
+            trans, first_scores, last_scores = self._crf
+            paths = [  # per CRF layer (outer, nested names): one path per sentence
+                viterbi_batch(scores[:, layer], lengths, trans[layer], first_scores[layer],
+                              last_scores[layer])
+                for layer in range(scores.shape[1])
+            ]  # fmt: skip
+            for b, i in enumerate(chunk):
+                out[i] = self._names(sentences[i].syllables, [p[b] for p in paths], text)
             start = end
         return out
 
     def _names(
-        self, syllables: list[tuple[int, int]], scores: np.ndarray, text: str
+        self, syllables: list[tuple[int, int]], paths: list[list[int]], text: str
     ) -> list[Recognised]:
-        trans, first_scores, last_scores = self._crf
         names: list[Recognised] = []
         outer: list[tuple[int, int]] = []
-        for layer in range(scores.shape[0]):
-            path = viterbi(scores[layer], trans[layer], first_scores[layer], last_scores[layer])
+        for layer, path in enumerate(paths):
             for first, last, kind in bio_runs([self.labels[k] for k in path]):
                 if layer and not any(
                     a <= first and last <= b and (a, b) != (first, last) for a, b in outer

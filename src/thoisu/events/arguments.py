@@ -38,7 +38,8 @@ ROLES = {
 }  # fmt: skip
 
 TYPES = sorted(EVENT_TYPES)
-CLUES = 7 + NAME_CLUES + WORD_CLUES + 2 + len(TYPES) + 3
+SHARED = 7 + NAME_CLUES + WORD_CLUES  # the columns that open the trigger tagger's clues too
+CLUES = SHARED + 2 + len(TYPES) + 3
 _FAR = 20  # syllables; the distance clue saturates there
 
 
@@ -48,10 +49,12 @@ def argument_clues(
     words: np.ndarray,
     trigger: tuple[int, int],
     event_type: str | None,
+    shared: np.ndarray | None = None,
 ) -> np.ndarray:
     """(n, CLUES) for a sentence seen from the trigger over syllables ``trigger`` (first,
     last + 1) of BKEE type ``event_type`` (None: unknown); ``names`` and ``words`` as the
-    trigger tagger reads them (:mod:`.triggers`)."""
+    trigger tagger reads them (:mod:`.triggers`); ``shared``: the first :data:`SHARED`
+    columns (shapes, names, words) where the trigger tagger's clues already hold them."""
     n = len(tokens)
     first, last = trigger
     marks = np.zeros((n, 2), np.float32)
@@ -66,9 +69,9 @@ def argument_clues(
     position[last:, 1] = 1
     distance = np.where(index < first, first - index, np.where(index >= last, index - last + 1, 0))
     position[:, 2] = np.minimum(distance, _FAR) / _FAR
-    return np.concatenate(
-        [syllable_shapes(tokens), name_clues(names, n), words, marks, kind, position], axis=1
-    )
+    if shared is None:
+        shared = np.concatenate([syllable_shapes(tokens), name_clues(names, n), words], axis=1)
+    return np.concatenate([shared[:, :SHARED], marks, kind, position], axis=1)
 
 
 @cache

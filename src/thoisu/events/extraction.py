@@ -39,7 +39,7 @@ from .quantities import attach_quantities, find_quantities
 __all__ = ["extract_events"]
 
 # A lexicon phrase of an ACE type the tagger's best path left out is still a candidate when
-# the tagger gives its syllables at least this probability of being part of a trigger
+# the tagger gives one of its syllables at least this probability of being part of a trigger
 # (chosen on BKEE dev: 0.1, 0.2, 0.3 gave classification F1 56.0, 56.1, 56.0; news the
 # tagger saw little of, visits and meetings, is where it helps).
 LEXICON_FLOOR = 0.2
@@ -55,6 +55,7 @@ class _Reading:
     names: list[tuple[int, int, str]]
     words: np.ndarray
     hits: list[LexiconHit]
+    clues: np.ndarray | None = None  # the trigger tagger's (their first columns are shared)
 
 
 @dataclass(slots=True)
@@ -144,11 +145,12 @@ def _tag_roles(candidates: list[_Candidate], tagger: SequenceTagger, layers: tup
         (
             select_layers(c.reading.vectors, layers),
             arguments.argument_clues(c.reading.tokens, c.reading.names, c.reading.words,
-                                     (c.first, c.last), c.ace_type),
+                                     (c.first, c.last), c.ace_type, c.reading.clues),
         )
         for c in candidates
     ]  # fmt: skip
-    for c, roles in zip(candidates, tagger.tag(batch) if batch else [], strict=True):
+    # a role's own confidence is not reported: no forward-backward pass
+    for c, roles in zip(candidates, tagger.tag(batch, confidence=False), strict=True):
         c.roles = roles
 
 
@@ -170,7 +172,7 @@ def extract_events(
     """Events of an article, in text order."""
     tagger, role_tagger = triggers.default_tagger(), arguments.default_tagger()
     readable = [s for s in sentences if s.vectors is not None and s.syllables]
-    if tagger is None or not readable:
+    if not readable:
         return []
     by_sentence: dict[int, list] = {}
     for entity in entities:
@@ -178,12 +180,18 @@ def extract_events(
             if m.kind == "name":
                 by_sentence.setdefault(m.sentence, []).append((m, entity.type))
     readings = [_read(s, article.text, by_sentence) for s in readable]
-    layers = tagger.encoder_layers
-    tagged = tagger.tag_with_marginals([
-        (select_layers(r.vectors, layers),
-         triggers.trigger_clues(r.tokens, r.names, r.words, r.hits))
-        for r in readings
-    ])  # fmt: skip
+    if tagger is not None:
+        layers = tagger.encoder_layers
+        # marginals where the lexicon has an ACE-typed phrase the tagger may have left out
+        wanted = {i for i, r in enumerate(readings)
+                  if any(h.entry.ace_type and not h.entry.blocker for h in r.hits)}  # fmt: skip
+        for r in readings:
+            r.clues = triggers.trigger_clues(r.tokens, r.names, r.words, r.hits)
+        tagged = tagger.tag_with_marginals(
+            [(select_layers(r.vectors, layers), r.clues) for r in readings], wanted
+        )
+    else:  # without the (CC BY-NC) tagger model, the lexicon alone
+        tagged = [([], np.zeros((len(r.tokens), 1), np.float32)) for r in readings]
     check_time()
     refs = sentence_refs(entities)
     frames = {r.sentence.index: find_frame(r.sentence, refs.get(r.sentence.index, []))
