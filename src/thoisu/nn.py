@@ -101,12 +101,13 @@ def viterbi_batch(
     batch, steps, labels = emissions.shape
     if batch == 0 or steps == 0:
         return [[] for _ in range(batch)]
+    into = np.ascontiguousarray(transitions.T)  # [to, from]: the max runs over the last axis
     score = start + emissions[:, 0]
     back = np.zeros((batch, steps, labels), dtype=np.int64)
     for t in range(1, steps):
-        total = score[:, :, None] + transitions
-        back[:, t] = best = total.argmax(axis=1)
-        reached = np.take_along_axis(total, best[:, None, :], axis=1)[:, 0]
+        total = score[:, None, :] + into
+        back[:, t] = best = total.argmax(axis=2)
+        reached = np.take_along_axis(total, best[:, :, None], axis=2)[:, :, 0]
         score = np.where((t < lengths)[:, None], reached + emissions[:, t], score)
     last = (score + end).argmax(axis=1)
     paths = []
