@@ -84,6 +84,9 @@ def test_article_page_marks_entities_and_triggers(client: TestClient) -> None:
     # every event row links to the sentence it came from, and that sentence is on the page
     for sentence in re.findall(r'href="#s(\d+)"', page):
         assert f'id="s{sentence}"' in page
+    # each event says how sure thoisu is of it
+    confidences = [float(x) for x in re.findall(r'class="conf"[^>]*>([0-9.]+)<', page)]
+    assert confidences and all(0 < c <= 1 for c in confidences)
 
 
 def test_article_text_is_escaped(client: TestClient) -> None:
