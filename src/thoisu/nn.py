@@ -19,10 +19,12 @@ __all__ = [
     "bilstm",
     "bio_runs",
     "crf_head_graph",
+    "length_batches",
     "marginals",
     "onnx_lstm_weights",
     "reverse_each",
     "run_bilstm",
+    "run_head",
     "session",
     "viterbi",
     "viterbi_batch",
@@ -195,6 +197,32 @@ def session(model: bytes, threads: int = 1):  # -> onnxruntime.InferenceSession
     return ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
 
 
+def length_batches(lengths: list[int], budget: int) -> list[list[int]]:
+    """Indices of sequences of ``lengths`` (empty ones left out), shortest first, cut into
+    batches of at most ``budget`` padded positions (a longer sequence goes alone)."""
+    order = sorted((i for i, n in enumerate(lengths) if n), key=lambda i: lengths[i])
+    batches: list[list[int]] = []
+    for i in order:
+        if batches and (len(batches[-1]) + 1) * lengths[i] <= budget:
+            batches[-1].append(i)
+        else:
+            batches.append([i])
+    return batches
+
+
+def run_head(head, batch: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """The emissions (B, layers, T, labels) of a :func:`crf_head_graph` session ``head`` for
+    sentences given as (vectors (n, D), clues (n, C)), padded, and the sentences' lengths."""
+    lengths = np.array([len(v) for v, _ in batch], dtype=np.int32)
+    steps = int(lengths.max())
+    vectors = np.zeros((len(batch), steps, batch[0][0].shape[1]), np.float32)
+    clues = np.zeros((len(batch), steps, batch[0][1].shape[1]), np.float32)
+    for b, (v, c) in enumerate(batch):
+        vectors[b, : len(v)], clues[b, : len(v)] = v, c
+    scores = head.run(["emissions"], {"vectors": vectors, "clues": clues, "lengths": lengths})
+    return scores[0], lengths
+
+
 def crf_head_graph(w: dict[str, np.ndarray], clues: int, name: str) -> bytes:
     """A sequence head (``scripts/heads.py``: projection, tanh, clues appended, bidirectional
     LSTM, one emission layer per CRF) as an ONNX graph: inputs ``vectors`` [B, T, D],
@@ -268,6 +296,7 @@ class SequenceTagger:
         w = {k: v.astype(np.float32) for k, v in model.items() if k.startswith("w_")}
         self._crf = (w["w_trans"][0], w["w_start"][0], w["w_end"][0])
         self._session = session(crf_head_graph(w, clues=clues, name=name))
+        self._unread = np.zeros((0, len(self.labels)), np.float32)  # marginals not computed
 
     @classmethod
     def load(cls, path: str | Path, clues: int, name: str) -> SequenceTagger:
@@ -293,40 +322,14 @@ class SequenceTagger:
     def _run(
         self, batch: list[tuple[np.ndarray, np.ndarray]], wanted, confidence: bool
     ) -> list[tuple[list[Tagged], np.ndarray]]:
-        none = np.zeros((0, len(self.labels)), np.float32)
-        out: list[tuple[list[Tagged], np.ndarray]] = [([], none) for _ in batch]
-        order = sorted(
-            (i for i, (v, _) in enumerate(batch) if len(v)), key=lambda i: len(batch[i][0])
-        )
-        start = 0
-        while start < len(order):
-            end = start + 1
-            while (
-                end < len(order)
-                and (end - start + 1) * len(batch[order[end]][0]) <= self.BATCH_TOKENS
-            ):
-                end += 1
-            chunk = order[start:end]
-            scores, lengths = self._emissions([batch[i] for i in chunk])
+        out: list[tuple[list[Tagged], np.ndarray]] = [([], self._unread) for _ in batch]
+        for chunk in length_batches([len(v) for v, _ in batch], self.BATCH_TOKENS):
+            scores, lengths = run_head(self._session, [batch[i] for i in chunk])
+            scores = scores[:, 0]  # the one CRF
             paths = viterbi_batch(scores, lengths, *self._crf)
             for b, i in enumerate(chunk):
                 out[i] = self._decode(scores[b, : lengths[b]], paths[b], wanted(i), confidence)
-            start = end
         return out
-
-    def _emissions(
-        self, batch: list[tuple[np.ndarray, np.ndarray]]
-    ) -> tuple[np.ndarray, np.ndarray]:
-        lengths = np.array([len(v) for v, _ in batch], dtype=np.int32)
-        steps = int(lengths.max())
-        vectors = np.zeros((len(batch), steps, batch[0][0].shape[1]), np.float32)
-        clues = np.zeros((len(batch), steps, self.clues), np.float32)
-        for b, (v, c) in enumerate(batch):
-            vectors[b, : len(v)], clues[b, : len(v)] = v, c
-        scores = self._session.run(
-            ["emissions"], {"vectors": vectors, "clues": clues, "lengths": lengths}
-        )[0]
-        return scores[:, 0], lengths
 
     def _decode(
         self, scores: np.ndarray, path: list[int], wanted: bool, confidence: bool
@@ -334,9 +337,7 @@ class SequenceTagger:
         trans, first_scores, last_scores = self._crf
         runs = bio_runs([self.labels[k] for k in path])
         if not wanted and not (confidence and runs):
-            return [Tagged(a, b, kind, 1.0) for a, b, kind in runs], np.zeros(
-                (0, len(self.labels)), np.float32
-            )
+            return [Tagged(a, b, kind, 1.0) for a, b, kind in runs], self._unread
         sure = marginals(scores, trans, first_scores, last_scores)
         return [
             Tagged(a, b, kind, float(sure[np.arange(a, b), path[a:b]].min())) for a, b, kind in runs

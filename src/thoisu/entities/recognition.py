@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from ..encoder.component import SYLLABLE, select_layers, syllable_shapes
-from ..nn import bio_runs, crf_head_graph, session, viterbi_batch
+from ..nn import bio_runs, crf_head_graph, length_batches, run_head, session, viterbi_batch
 from ..records import Sentence
 from .gazetteer import _data_lines, load_gazetteer, load_kinship, load_org_heads, load_titles
 
@@ -181,18 +181,7 @@ class NameRecogniser:
     def emissions(self, batch: list[tuple[np.ndarray, list[str]]]) -> tuple[np.ndarray, np.ndarray]:
         """CRF emission scores (B, layers, T, labels) of a batch of sentences (vectors,
         syllables), padded, and the sentences' lengths."""
-        lengths = np.array([len(tokens) for _, tokens in batch], dtype=np.int32)
-        steps = int(lengths.max())
-        width = batch[0][0].shape[1]
-        vectors = np.zeros((len(batch), steps, width), np.float32)
-        clues = np.zeros((len(batch), steps, 21), np.float32)
-        for b, (v, tokens) in enumerate(batch):
-            vectors[b, : len(tokens)] = v
-            clues[b, : len(tokens)] = syllable_features(tokens)
-        scores = self._session.run(
-            ["emissions"], {"vectors": vectors, "clues": clues, "lengths": lengths}
-        )[0]
-        return scores, lengths
+        return run_head(self._session, [(v, syllable_features(t)) for v, t in batch])
 
     def recognise(self, sentences: list[Sentence], text: str) -> list[list[Recognised] | None]:
         """The names of each sentence (which carries ``syllables`` and ``vectors``), as
@@ -206,16 +195,9 @@ class NameRecogniser:
             if s.vectors is not None
             and sum(text[a:b][:1].isalnum() for a, b in s.syllables) >= MIN_WORDS
         ]
-        todo.sort(key=lambda i: len(sentences[i].syllables))
-        start = 0
-        while start < len(todo):
-            end = start + 1
-            while (
-                end < len(todo)
-                and (end - start + 1) * len(sentences[todo[end]].syllables) <= _BATCH_TOKENS
-            ):
-                end += 1
-            chunk = todo[start:end]
+        sizes = [len(sentences[i].syllables) for i in todo]
+        for positions in length_batches(sizes, _BATCH_TOKENS):
+            chunk = [todo[k] for k in positions]
             batch = [
                 (
                     select_layers(sentences[i].vectors, self.encoder_layers),
@@ -232,7 +214,6 @@ class NameRecogniser:
             ]  # fmt: skip
             for b, i in enumerate(chunk):
                 out[i] = self._names(sentences[i].syllables, [p[b] for p in paths], text)
-            start = end
         return out
 
     def _names(

@@ -115,7 +115,8 @@ class ActorResolver:
                 return Actor(org.entity, clipped, org.code, start, start + len(clipped), role,
                              "nominal")  # fmt: skip
             code = (country or self.country or "") + agent
-            return Actor(None, _clip(text), code, start, start + len(_clip(text)), role, "nominal")
+            clipped = _clip(text)
+            return Actor(None, clipped, code, start, start + len(clipped), role, "nominal")
         if actors:
             return actors[0].actor(role)
         back = self._back_reference(phrase, start + len(text) - len(phrase), role, speaker)
@@ -157,7 +158,7 @@ class ActorResolver:
         """The place introduced by "tại"/"ở"/... in the clause of the trigger at ``start``..
         ``end`` (``sentence`` starts at ``offset``), preferring one after the trigger: the
         fallback where the argument tagger found no location."""
-        left = offset + max(sentence.rfind(c, 0, start - offset) for c in ",;:") + 1
+        left = _clause_start(sentence, offset, start)
         right = [sentence.find(c, end - offset) for c in ",;:"]
         right = offset + min([k for k in right if k >= 0], default=len(sentence))
         places = [
@@ -176,7 +177,7 @@ class ActorResolver:
         """The named actor nearest before the trigger at ``start`` in its clause, when no
         passive marker stands between them: the fallback where the argument tagger found no
         source ("NATO được cho là sẽ tăng cường ...")."""
-        left = offset + max(sentence.rfind(c, 0, start - offset) for c in ",;:") + 1
+        left = _clause_start(sentence, offset, start)
         used = [(a.start, a.end) for a in taken if a is not None and a.start is not None]
         for ref in reversed(self.refs):
             m = ref.mention
@@ -204,6 +205,12 @@ class ActorResolver:
             ref = next((r for r in self.refs if r.entity.id == actor.entity), None)
             if ref is None or ref.entity.type != "PER":
                 self.last_group = actor
+
+
+def _clause_start(sentence: str, offset: int, start: int) -> int:
+    """Where the clause holding absolute offset ``start`` begins: after the last comma,
+    semicolon or colon before it (``sentence`` starts at ``offset``)."""
+    return offset + max(sentence.rfind(c, 0, start - offset) for c in ",;:") + 1
 
 
 def _country_of(entity: Entity) -> str | None:

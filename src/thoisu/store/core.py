@@ -27,6 +27,7 @@ from .sql import (
     _SEARCH_SCORE,
     _SEARCH_SOURCE,
     FACTS_ONLY,
+    NOT_DENIED,
     SNIPPET_MARKS,
     _article_where,
     _check_page,
@@ -851,9 +852,9 @@ class Store:
                 f"SELECT plover, count(*) n FROM events e WHERE {FACTS_ONLY}"
                 " GROUP BY 1 ORDER BY n DESC, 1"
             ),
-            "by_type": group(
-                "SELECT type, count(*) n FROM events e"
-                " WHERE e.certainty NOT IN ('negated', 'question') GROUP BY 1 ORDER BY n DESC, 1"
+            "by_type": group(  # ACE types: uncoded events too
+                f"SELECT type, count(*) n FROM events e WHERE {NOT_DENIED}"
+                " GROUP BY 1 ORDER BY n DESC, 1"
             ),
             "articles_by_day": group(
                 "SELECT substr(published, 1, 10), count(*) FROM articles"

@@ -204,8 +204,10 @@ _SORT_DATE = (
 )
 _EVENT_ORDER_KEY = f"(coalesce({_SORT_DATE}, '9999'), a.num, e.ord)"
 _NEWEST_FIRST = f"{_SORT_DATE} IS NULL, {_SORT_DATE} DESC, a.num DESC, e.ord"
+# Events neither denied nor asked about.
+NOT_DENIED = "e.certainty NOT IN ('negated', 'question')"
 # Events reported as facts: coded, and neither denied nor asked about (a GDELT row).
-FACTS_ONLY = "e.cameo IS NOT NULL AND e.certainty NOT IN ('negated', 'question')"
+FACTS_ONLY = f"e.cameo IS NOT NULL AND {NOT_DENIED}"
 # Brackets of the matches in article snippets: private-use characters, never in news text.
 SNIPPET_MARKS = ("\ue000", "\ue001")
 
