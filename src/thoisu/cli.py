@@ -11,6 +11,8 @@ from typing import Any
 import click
 
 from . import __version__
+from .cli_follow import follow, make_client, politeness_options
+from .cli_scale import check_engine, engine_options, ingest_with_dask, load
 from .records import Analysis, IngestError
 
 _DB_HELP = "SQLite database file (default: $THOISU_DB or ./thoisu.db)."
@@ -166,6 +168,10 @@ def render_summary(analysis: Analysis) -> str:
     return "\n".join(lines) + "\n"
 
 
+main.add_command(follow)
+main.add_command(load)
+
+
 # --- ingest --------------------------------------------------------------------------
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
@@ -180,16 +186,56 @@ def render_summary(analysis: Analysis) -> str:
     "more than 50 articles; one writer stores the results).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@engine_options
+@politeness_options
 def ingest(
-    paths: tuple[str, ...], db: str | None, published: str | None, jobs: int | None, quiet: bool
+    paths: tuple[str, ...],
+    db: str | None,
+    published: str | None,
+    jobs: int | None,
+    quiet: bool,
+    engine: str,
+    scheduler: str | None,
+    workers: int,
+    out: str | None,
+    **polite: Any,
 ) -> None:
-    """Analyse articles and store them (idempotent: an article already stored is skipped)."""
-    from .batch import ingest_paths
+    """Analyse articles and store them (idempotent: an article already stored is skipped).
+
+    PATHS are files, directories, corpora (.jsonl[.gz]), feeds, WARCs, - for stdin, or
+    http(s) URLs of article pages, fetched politely (see the options; feeds by URL are
+    for `thoisu follow`)."""
+    from .batch import ingest_items, ingest_paths
 
     _check_date(published, "--published")
+    urls = [p for p in paths if _is_url(p)]
+    check_engine(engine, scheduler, out, urls)
+    if engine == "dask":
+        options = {"out": out, "scheduler": scheduler, "workers": workers,
+                   "published": published, "progress": not quiet}  # fmt: skip
+        _ingest_dask(paths, db, options)
+        return
     store = _open_store(db)
     with store:
-        report = ingest_paths(store, paths, published=published, jobs=jobs, progress=not quiet)
+        if urls:
+            report = ingest_items(
+                store, _with_pages(store, [p for p in paths if p not in urls], urls, polite),
+                published=published, jobs=jobs or 1, progress=not quiet,
+            )  # fmt: skip
+        else:
+            report = ingest_paths(store, paths, published=published, jobs=jobs, progress=not quiet)
+    _report(report)
+
+
+def _ingest_dask(paths: tuple[str, ...], db: str | None, options: dict[str, Any]) -> None:
+    if options["out"]:
+        _report(ingest_with_dask(paths, None, options))
+        return
+    with _open_store(db) as store:
+        _report(ingest_with_dask(paths, store, options))
+
+
+def _report(report: Any) -> None:
     for failure in report.failures:
         _fail(str(failure))
     if report.failed > len(report.failures):
@@ -201,6 +247,23 @@ def ingest(
         sys.exit(130)
     if report.failed:
         sys.exit(1)
+
+
+def _is_url(value: str) -> bool:
+    from .follow import is_web_url
+
+    return "://" in value and is_web_url(value)
+
+
+def _with_pages(store: Any, paths: list[str], urls: list[str], polite: dict[str, Any]):
+    """Local inputs, then the fetched pages of ``urls``."""
+    from .follow import fetch_pages
+    from .ingest import read_paths
+
+    if paths:
+        yield from read_paths(paths)
+    with make_client(**polite) as client:
+        yield from fetch_pages(client, urls, store)
 
 
 # --- search / events / entities / export / stats --------------------------------------

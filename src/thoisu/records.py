@@ -38,6 +38,7 @@ class RawDocument:
     category: str | None = None
     external_id: str | None = None
     encoding: str | None = None  # legacy encoding the text was converted from ("vni", ...)
+    updated: str | None = None  # a feed entry's last-change stamp, as the feed gives it
 
 
 @dataclass(slots=True)

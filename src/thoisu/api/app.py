@@ -338,11 +338,13 @@ def create_app(
         filters: Annotated[dict[str, Any], Depends(event_filters)],
         by: Literal["cameo_root", "plover", "type", "certainty"] = "cameo_root",
         interval: Literal["year", "month", "day"] = "month",
+        unit: Literal["mentions", "groups"] = "mentions",
     ) -> dict[str, Any]:
         """Event counts per period (``periods``, one count per period in each ``series``),
-        stacked by CAMEO root (or PLOVER type, ...), for the filters of ``GET /events``."""
+        stacked by CAMEO root (or PLOVER type, ...), for the filters of ``GET /events``.
+        ``unit=groups`` counts each occurrence once, however many articles report it."""
         with store() as s:
-            return s.event_counts(by=by, interval=interval, **filters)
+            return s.event_counts(by=by, interval=interval, unit=unit, **filters)
 
     # -- entities ------------------------------------------------------------------
     @app.get("/entities", tags=["entities"])
@@ -384,6 +386,13 @@ def create_app(
         ACE type and certainty; articles by publisher and category."""
         with store() as s:
             return s.stats()
+
+    @app.get("/feeds", tags=["stats"])
+    def feeds() -> dict[str, Any]:
+        """What ``thoisu follow`` followed: each feed (last checked, last changed, status,
+        entries, pages stored and failed) and the 100 most recent page fetches."""
+        with store() as s:
+            return {"feeds": s.crawl.feeds(), "pages": list(s.crawl.pages(limit=100))}
 
     @app.get("/health", tags=["stats"])
     def health() -> dict[str, Any]:

@@ -3,7 +3,8 @@
 Pages (Vietnamese interface, English names for the technical terms CAMEO, PLOVER):
 ``/ui/`` search, ``/ui/articles/{id}`` an article with its entities and event triggers
 highlighted, ``/ui/events`` the events explorer with a timeline, ``/ui/entities`` and
-``/ui/entities/{id}`` an actor's timeline, network and articles. Every asset is served from
+``/ui/entities/{id}`` an actor's timeline, network and articles, ``/ui/feeds`` what
+``thoisu follow`` followed and fetched, and when. Every asset is served from
 ``/static``: nothing is fetched from elsewhere, so the dashboard works offline. Article text
 is always escaped (Jinja2 autoescaping; the highlighter escapes every piece it emits).
 """
@@ -134,7 +135,9 @@ def mount_dashboard(app: FastAPI) -> None:
         return guarded(request, "article.html", build)
 
     @app.get("/ui/events", response_class=HTMLResponse, include_in_schema=False)
-    def events_page(request: Request, by: str = "cameo_root", cursor: str = "") -> HTMLResponse:
+    def events_page(
+        request: Request, by: str = "cameo_root", unit: str = "mentions", cursor: str = ""
+    ) -> HTMLResponse:
         raw = {k: request.query_params.get(k, "").strip() for k in _EVENT_FILTERS}
         filters = {k: v or None for k, v in raw.items()}
 
@@ -143,11 +146,11 @@ def mount_dashboard(app: FastAPI) -> None:
                 raise QueryError("by must be cameo_root or plover")
             check_plover(filters["plover"])
             with store() as s:
-                counts = _counts(s, by=by, **filters)
+                counts = _counts(s, by=by, unit=unit, **filters)
                 items, next_cursor = s.events_page(limit=50, cursor=cursor or None, **filters)
             labels = _series_labels(by, counts["series"])
             return {
-                "filters": raw, "by": by, "items": items, "next_cursor": next_cursor,
+                "filters": raw, "by": by, "unit": unit, "items": items, "next_cursor": next_cursor,
                 "counts": counts, "labels": labels,
                 "legend": palette([k for k in counts["series"] if any(counts["series"][k])]),
                 "chart": stacked_bars(counts["periods"], counts["series"], labels=labels,
@@ -165,6 +168,16 @@ def mount_dashboard(app: FastAPI) -> None:
             return {"q": q, "type": type, "items": rows}
 
         return guarded(request, "entities.html", build)
+
+    @app.get("/ui/feeds", response_class=HTMLResponse, include_in_schema=False)
+    def feeds_page(request: Request, status: str = "") -> HTMLResponse:
+        def build() -> dict[str, Any]:
+            with store() as s:
+                feeds = s.crawl.feeds()
+                pages = list(s.crawl.pages(status=status or None, limit=100))
+            return {"feeds": feeds, "pages": pages, "only": status}
+
+        return guarded(request, "feeds.html", build)
 
     @app.get("/ui/entities/{entity_id}", response_class=HTMLResponse, include_in_schema=False)
     def entity_page(request: Request, entity_id: str) -> HTMLResponse:

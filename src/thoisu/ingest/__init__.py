@@ -4,6 +4,13 @@ Every problem becomes an :class:`~thoisu.records.IngestError` in the stream, nev
 exception, so one bad file cannot stop a corpus run.
 """
 
-from .reader import count_hint, format_of, read_file, read_paths, read_stream
+from .reader import count_hint, format_of, read_bytes, read_file, read_paths, read_stream
 
-__all__ = ["count_hint", "format_of", "read_file", "read_paths", "read_stream"]
+__all__ = [
+    "count_hint",
+    "format_of",
+    "read_bytes",
+    "read_file",
+    "read_paths",
+    "read_stream",
+]

@@ -291,6 +291,8 @@ def _entry_to_raw(entry: Mapping[str, Any], source: str) -> Item:
         published=published,
         category=_entry_category(entry),
         external_id=entry.get("id") or None,
+        # dict.get: the raw field, without feedparser's deprecated updated -> published map
+        updated=dict.get(entry, "updated") or dict.get(entry, "published") or None,
     )
 
 

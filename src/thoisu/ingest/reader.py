@@ -76,6 +76,16 @@ def read_stream(
     yield from _read_binary(_binary(stream), source, None, False, limits or current_limits())
 
 
+def read_bytes(
+    data: bytes, source: str, fmt: str | None = None, *, limits: Limits | None = None
+) -> Iterator[RawDocument | IngestError]:
+    """Read a document held in memory (a fetched page or feed) as format ``fmt`` (one of
+    :data:`EXTENSIONS`' values; sniffed when None)."""
+    if fmt is not None and fmt not in READERS:
+        raise ValueError(f"unknown format {fmt!r}")
+    yield from _read_binary(io.BytesIO(data), source, fmt, False, limits or current_limits())
+
+
 def read_file(
     path: str, source: str | None = None, *, limits: Limits | None = None
 ) -> Iterator[RawDocument | IngestError]:

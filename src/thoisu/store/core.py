@@ -13,7 +13,9 @@ from typing import Any, Literal, TextIO
 
 from ..records import Analysis
 from . import schema
+from .crawl import CrawlLog
 from .errors import QueryError, QueryTimeout, StoreError
+from .grouping import group_article
 from .linking import alias_rows, folded_key, link_people
 from .ranking import common_readings, rank_key, reading_points
 from .sql import (
@@ -185,6 +187,11 @@ class Store:
         except sqlite3.Error as e:  # locked, disk full, bad data: one clear line
             raise StoreError(f"cannot write to {self.path}: {e}") from e
 
+    @property
+    def crawl(self) -> CrawlLog:
+        """What was followed and fetched: feed validators and page outcomes."""
+        return CrawlLog(lambda: self.db, self._transaction)
+
     def migrations(self) -> list[dict[str, Any]]:
         """The applied schema migrations: ``{"id", "name", "applied_at"}``."""
         rows = self.db.execute("SELECT id, name, applied_at FROM _migrations ORDER BY id")
@@ -310,6 +317,7 @@ class Store:
         published = art.get("published")
         for ord_, ev in enumerate(record.get("events") or []):
             db.execute(_EVENT_INSERT, _event_row(aid, ord_, ev, published, roots))
+        group_article(db, aid)
         return True
 
     # -- reading ---------------------------------------------------------------------
@@ -484,14 +492,21 @@ class Store:
         return [_event_dict(r) for r in rows], next_cursor
 
     def event_counts(
-        self, *, by: str = "cameo_root", interval: str = "month", **filters: Any
+        self,
+        *,
+        by: str = "cameo_root",
+        interval: str = "month",
+        unit: str = "mentions",
+        **filters: Any,
     ) -> dict[str, Any]:
         """Events per period, split by ``by`` (``cameo_root``, ``plover``, ``type`` or
         ``certainty``), for the :meth:`events_page` filters. Periods follow the effective
         date (the event's own full date, else the article's publication date) cut to
         ``interval`` (``year``, ``month`` or ``day``); events with neither are counted in
         ``undated``. Only facts are counted (coded, neither ``negated`` nor ``question``),
-        except by certainty or for a ``certainty`` filter. Returns ``{"periods": [...],
+        except by certainty or for a ``certainty`` filter. ``unit="groups"`` counts each
+        occurrence once (the first report of each group, at its date) instead of every
+        report (``mentions``). Returns ``{"periods": [...],
         "series": {key: [count per period]}, "undated": n, "total": n}``."""
         if by not in _COUNT_KEYS:
             raise QueryError(f"by must be one of {', '.join(_COUNT_KEYS)}, got {by!r}")
@@ -499,8 +514,12 @@ class Store:
             raise QueryError(f"interval must be one of {', '.join(_INTERVALS)}, got {interval!r}")
         # Counts are of facts: denied and asked-about events are left out, unless the counts
         # are by certainty or for one certainty.
+        if unit not in ("mentions", "groups"):
+            raise QueryError(f"unit must be mentions or groups, got {unit!r}")
         facts_only = by != "certainty" and not filters.get("certainty")
-        where, params = _event_where(**filters, facts_only=facts_only)
+        where, params = _event_where(
+            **filters, facts_only=facts_only, first_reports=unit == "groups"
+        )
         clause = (" WHERE " + " AND ".join(where)) if where else ""
         sql = f"""
             SELECT substr(e.effective_date, 1, {_INTERVALS[interval]}) AS period,
@@ -873,9 +892,11 @@ class Store:
 
         ``jsonl``: one analysis record per line (with event filters: the records of
         articles that have a matching event). ``parquet``: one row per event (needs a
-        path or binary file). ``gdelt``: one GDELT 2.0 Event row per event reported as a
-        fact (with a CAMEO code, certainty neither ``negated`` nor ``question``; the others
-        stay in JSON Lines and Parquet with their certainty), tab-separated, no header.
+        path or binary file). ``gdelt``: one GDELT 2.0 Event row per occurrence reported as
+        a fact (with a CAMEO code, certainty neither ``negated`` nor ``question``; the others
+        stay in JSON Lines and Parquet with their certainty): the first report of each group
+        of reports (``grouping``), with the group's NumMentions, NumSources and NumArticles;
+        tab-separated, no header.
         ``event_filters`` are those of :meth:`events`.
         """
         from . import export as _export  # pyarrow is imported only when needed
@@ -883,7 +904,7 @@ class Store:
         if fmt == "jsonl":
             return _export.write_lines(out, self._iter_jsonl(event_filters))
         if fmt == "gdelt":  # a GDELT row is a coded fact: no negated, asked or uncoded event
-            rows = self._iter_events(**event_filters, facts_only=True)
+            rows = self._iter_events(**event_filters, facts_only=True, first_reports=True)
             return _export.write_lines(out, (_export.gdelt_line(r) for r in rows))
         if fmt == "parquet":
             return _export.write_parquet(out, self._iter_events(**event_filters))

@@ -170,7 +170,10 @@ def gdelt_line(row: sqlite3.Row) -> str:
         f[29] = str(int(event["quad_class"]))
     if event.get("goldstein") is not None:
         f[30] = str(float(event["goldstein"]))
-    f[31] = f[32] = f[33] = "1"
+    # NumMentions, NumSources, NumArticles: the row stands for its group of reports
+    f[31], f[32], f[33] = (
+        str(row[k] or 1) for k in ("group_mentions", "group_sources", "group_articles")
+    )
     if row["location_text"] or row["location_entity"]:
         f[51] = _GEO_TYPES.get((row["location_kind"] or "").lower(), "")
         f[52] = _clean(row["location_text"])

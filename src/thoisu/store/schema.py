@@ -163,6 +163,68 @@ def _entity_aliases(db: sqlite3.Connection) -> None:
         )
 
 
+@migration(3, "followed feeds and fetched pages")
+def _crawl_state(db: sqlite3.Connection) -> None:
+    # What `thoisu follow` and `thoisu ingest URL` remember between runs: each feed's
+    # validators (ETag / Last-Modified, for 304 answers) and each page URL's outcome, so a
+    # page already stored is never fetched again unless its feed entry changed.
+    _script(
+        db,
+        """
+        CREATE TABLE feeds (
+            url TEXT PRIMARY KEY,
+            etag TEXT, last_modified TEXT,
+            title TEXT,
+            checked_at TEXT,           -- UTC, ISO 8601: last round that asked for it
+            changed_at TEXT,           -- last round that got a new version (not 304)
+            status TEXT,               -- "ok", "not modified", or the failure
+            items INTEGER NOT NULL DEFAULT 0,   -- entries in its last version
+            rounds INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE fetched_urls (
+            url TEXT PRIMARY KEY,
+            feed TEXT,                 -- the feed that listed it (NULL: given directly)
+            entry_stamp TEXT,          -- the feed entry's updated/published stamp
+            status TEXT NOT NULL,      -- stored | duplicate | failed | blocked
+            article_id TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            fetched_at TEXT NOT NULL
+        );
+        CREATE INDEX fetched_urls_feed ON fetched_urls(feed);
+        """,
+    )
+
+
+@migration(4, "event groups: one occurrence, many reports")
+def _event_groups(db: sqlite3.Connection) -> None:
+    # GDELT's NumMentions / NumArticles / NumSources: see ``grouping``. Existing articles
+    # are grouped in the order they were stored.
+    from .grouping import group_article
+
+    _script(
+        db,
+        """
+        CREATE TABLE event_groups (
+            id INTEGER PRIMARY KEY,
+            key TEXT,                  -- CAMEO code | source | target (NULL: ungroupable)
+            place TEXT,                -- location entity or code, when known
+            amount TEXT,               -- the number in the target's words ("170 người")
+            first_date TEXT, last_date TEXT,
+            first_event INTEGER,       -- events.num of the first report
+            mentions INTEGER NOT NULL DEFAULT 0,
+            articles INTEGER NOT NULL DEFAULT 0,
+            sources INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX event_groups_key ON event_groups(key, first_date);
+        ALTER TABLE events ADD COLUMN group_id INTEGER REFERENCES event_groups(id);
+        CREATE INDEX events_group ON events(group_id);
+        """,
+    )
+    for (article_id,) in db.execute("SELECT id FROM articles ORDER BY num").fetchall():
+        group_article(db, article_id)
+
+
 def _script(db: sqlite3.Connection, sql: str) -> None:
     """Run several statements inside the current transaction.
 

@@ -227,9 +227,12 @@ def _event_where(
     until: str | None = None,
     entity: str | None = None,
     facts_only: bool = False,
+    first_reports: bool = False,
 ) -> tuple[list[str], list[Any]]:
     """SQL conditions (on ``events e JOIN articles a``) for the event filters.
-    ``facts_only``: coded events that are neither negated nor questions.
+    ``facts_only``: coded events that are neither negated nor questions. ``first_reports``:
+    only the first report of each group of reports of one occurrence (``grouping``), so
+    that each occurrence counts once (implies ``facts_only``: only facts are grouped).
 
     ``actor`` with ``counterpart``: events between the two, either way round: one is the
     source and the other the target or the location ("NATO trains troops in Iraq").
@@ -240,6 +243,9 @@ def _event_where(
     def add(sql: str, *values: Any) -> None:
         where.append(sql)
         params.extend(values)
+
+    if first_reports:
+        add("e.num = (SELECT g.first_event FROM event_groups g WHERE g.id = e.group_id)")
 
     if actor and counterpart:
         # One of the two acts (source) on the other (target) or where the other is (location).
@@ -359,9 +365,12 @@ _EVENT_SELECT = f"""
     SELECT e.*, a.title AS article_title, a.published, a.url, a.source AS article_source,
            a.publisher, a.added_at, s.text AS sentence_text,
            se.name AS source_name, te.name AS target_name, le.kind AS location_kind,
+           g.mentions AS group_mentions, g.articles AS group_articles,
+           g.sources AS group_sources, g.first_event AS group_first,
            coalesce({_SORT_DATE}, '9999') AS _k_date, a.num AS _k_num, e.ord AS _k_ord
     FROM events e
     JOIN articles a ON a.id = e.article_id
+    LEFT JOIN event_groups g ON g.id = e.group_id
     LEFT JOIN sentences s ON s.article_id = e.article_id AND s.idx = e.sentence
     LEFT JOIN entities se ON se.id = e.source_entity
     LEFT JOIN entities te ON te.id = e.target_entity
@@ -375,4 +384,10 @@ def _event_dict(row: sqlite3.Row) -> dict[str, Any]:
     event["article_title"] = row["article_title"]
     event["published"] = row["published"]
     event["sentence_text"] = row["sentence_text"]
+    if row["group_id"] is not None:  # facts only: see grouping
+        event["group"] = {
+            "id": row["group_id"], "mentions": row["group_mentions"],
+            "articles": row["group_articles"], "sources": row["group_sources"],
+            "first_report": row["group_first"] == row["num"],
+        }  # fmt: skip
     return event
