@@ -265,3 +265,33 @@ def test_the_dashboard_and_api_show_what_was_followed(site, tmp_path):
     assert {p["status"] for p in data["pages"]} == {"stored", "failed"}
     assert site.url("/gone.html") in failed.text and "HTTP 410" in failed.text
     assert site.url("/a/1.html") not in failed.text
+
+
+def test_ctrl_c_finishes_the_page_in_hand_and_exits_cleanly(site, tmp_path):
+    """A real SIGINT to a `thoisu follow` process while it fetches the first page."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    publish(site, 3)
+    page, proc = site.pages["/a/1.html"], None
+
+    def interrupted(handler):
+        os.kill(proc.pid, signal.SIGINT)  # while this very page is being fetched
+        time.sleep(0.2)
+        return page
+
+    site.pages["/a/1.html"] = interrupted
+    db = tmp_path / "t.db"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "thoisu.cli", "follow", site.url("/feed.xml"), "--db", str(db),
+         "--every", "1h", "--delay", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    output, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 130, output
+    assert "stored 1" in output and "interrupted" in output
+    assert site.hits("/a/2.html") == 0
+    with Store(db, readonly=True) as store:
+        assert store.count_articles() == 1

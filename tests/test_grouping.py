@@ -103,3 +103,20 @@ def test_grouping_is_kept_when_an_older_database_is_upgraded(tmp_path):
         s.db.execute("DROP TABLE event_groups")
     with Store(path) as s:
         assert {r[1:4] for r in groups(s)} == {(2, 2, 2)}
+
+
+def test_the_dashboard_and_api_count_occurrences(store):
+    from fastapi.testclient import TestClient
+
+    from thoisu.api import create_app
+
+    path = store.path
+    store.close()
+    with TestClient(create_app(path)) as api:
+        assert api.get("/events/timeline", params={"unit": "groups"}).json()["total"] == 6
+        assert api.get("/events/timeline").json()["total"] == 9
+        assert api.get("/events/timeline", params={"unit": "articles"}).status_code == 422
+        page = api.get("/ui/events", params={"unit": "groups"})
+        assert page.status_code == 200 and "6 sự việc" in page.text
+        assert "×3 bài" in page.text  # the reports of the occurrence told in three articles
+        assert api.get("/ui/events", params={"unit": "x"}).status_code == 400

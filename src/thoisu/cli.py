@@ -12,8 +12,9 @@ import click
 
 from . import __version__
 from .cli_follow import follow, make_client, politeness_options
+from .cli_render import actor_cell, readable_date, render_summary, reports_note
 from .cli_scale import check_engine, engine_options, ingest_with_dask, load
-from .records import Analysis, IngestError
+from .records import IngestError
 
 _DB_HELP = "SQLite database file (default: $THOISU_DB or ./thoisu.db)."
 
@@ -114,58 +115,6 @@ def _is_multi(path: str) -> bool:
     return p.is_dir() or any(
         s in p.name for s in (".jsonl", ".ndjson", ".warc", ".xml", ".rss", ".atom")
     )
-
-
-def _actor_text(actor: Any) -> str:
-    if actor is None:
-        return "?"
-    return f"{actor.text} [{actor.code}]" if actor.code else actor.text
-
-
-def render_summary(analysis: Analysis) -> str:
-    """The human-readable summary printed by ``thoisu analyze``."""
-    a = analysis.article
-    lines = [f"# {a.title or '(no title)'}"]
-    meta = [x for x in (a.author, a.publisher, a.published, a.url) if x]
-    if meta:
-        lines.append("  " + " | ".join(meta))
-    lines.append(f"  id {a.id}  source {a.source}")
-    lines += [f"  warning: {w}" for w in a.warnings]
-    lines.append("")
-    lines.append(f"Entities ({len(analysis.entities)}):")
-    for e in analysis.entities:
-        code = f" {e.code}" if e.code else ""
-        qid = f" {e.wikidata}" if e.wikidata else ""
-        forms = sorted({m.text for m in e.mentions})
-        lines.append(
-            f"  {e.type:<4}{e.name}{code}{qid}  <{e.id}>  x{len(e.mentions)}: {', '.join(forms)}"
-        )
-    lines.append("")
-    lines.append(f"Events ({len(analysis.events)}):")
-    for ev in analysis.events:
-        what = f"{ev.cameo} {ev.cameo_label}" if ev.cameo else (ev.type or "?")
-        lines.append(
-            f"  [{what}] ({ev.plover or '-'}) trigger «{ev.trigger.text}»  certainty: {ev.certainty}"
-        )
-        lines.append(f"     who: {_actor_text(ev.source)}  ->  whom: {_actor_text(ev.target)}")
-        extra = []
-        if ev.location:
-            extra.append(f"where: {ev.location.text}")
-        if ev.date:
-            extra.append(f"when: {readable_date(ev.date)}")
-        if ev.quantities:
-            extra.append(
-                "how many: " + ", ".join(f"{q.value} {q.unit or ''}".strip() for q in ev.quantities)
-            )
-        if ev.attribution:
-            said = f"according to: {_actor_text(ev.attribution.speaker)}"
-            if ev.attribution.via:
-                said += f" via {_actor_text(ev.attribution.via)}"
-            extra.append(said)
-        if extra:
-            lines.append("     " + "; ".join(extra))
-        lines.append(f"     evidence [{ev.sentence}]: {analysis.sentences[ev.sentence].text}")
-    return "\n".join(lines) + "\n"
 
 
 main.add_command(follow)
@@ -305,23 +254,6 @@ def search(query: str, db: str | None, limit: int, offset: int, fmt: str) -> Non
         click.echo(f"    {h.snippet}")
 
 
-def _actor_cell(actor: dict[str, Any] | None) -> str:
-    if not actor:
-        return "—"
-    return f"{actor['text']} [{actor['code']}]" if actor.get("code") else actor["text"]
-
-
-def readable_date(value: str | None) -> str:
-    """An event date as a person reads it: "2007-03-05", "2007-03", "22/07 (no year)",
-    "undated"."""
-    if not value:
-        return "undated"
-    if value.startswith("--"):  # ISO 8601 month and day without a year: --07-22
-        month, _, day = value[2:].partition("-")
-        return f"{day}/{month} (no year)" if day else f"month {month} (no year)"
-    return value[:10]
-
-
 @main.command()
 @click.option("--db", help=_DB_HELP)
 @click.option(
@@ -354,7 +286,8 @@ def events(
     """List stored events, newest first (undated ones last), with filters.
 
     The date is the event's own when its sentence gives one, else the article's
-    publication date; "22/07 (no year)" is a day the text gives without a year.
+    publication date; "22/07 (no year)" is a day the text gives without a year. An event
+    reported in several articles shows "x3 articles" (its group: see the README).
     """
     from .store import StoreError
     from .store.export import write_events_csv
@@ -385,9 +318,9 @@ def events(
         when = when or "undated"
         kind = r.get("plover") or r.get("type") or ""
         click.echo(
-            f"{when:18} {r.get('cameo') or '-':5} {kind:18} {_actor_cell(r.get('source'))} -> "
-            f"{_actor_cell(r.get('target'))}  «{(r.get('trigger') or {}).get('text', '')}»"
-            f" [{r.get('certainty')}]  {r.get('article_id', '')}"
+            f"{when:18} {r.get('cameo') or '-':5} {kind:18} {actor_cell(r.get('source'))} -> "
+            f"{actor_cell(r.get('target'))}  «{(r.get('trigger') or {}).get('text', '')}»"
+            f" [{r.get('certainty')}]  {r.get('article_id', '')}{reports_note(r.get('group'))}"
         )
 
 
