@@ -28,7 +28,9 @@ class Sleeps(list):
 
 
 def client(sleeps: Sleeps | None = None, **policy) -> PoliteClient:
-    return PoliteClient(FetchPolicy(**{**FAST, **policy}), sleep=Sleeps() if sleeps is None else sleeps)
+    return PoliteClient(
+        FetchPolicy(**{**FAST, **policy}), sleep=Sleeps() if sleeps is None else sleeps
+    )
 
 
 @pytest.fixture
@@ -79,6 +81,17 @@ def test_follow_once_stores_dated_articles_and_a_second_round_fetches_nothing(si
     assert site.log[-1][1].get("If-None-Match") == '"v1"'
 
 
+def test_relative_links_are_resolved_against_the_feed(site, tmp_path):
+    (article,) = sample_articles(1)
+    site.html("/news/one.html", article_page(article))
+    feed = rss("", [("one.html", article["title"], article["published"])])  # link "one.html"
+    site.feed("/news/feed.xml", feed, '"r"')
+    with Store(str(tmp_path / "t.db")) as store, client() as c:
+        report = Follower(store, c, [site.url("/news/feed.xml")]).round()
+    assert (report.stored, report.failed) == (1, 0)
+    assert site.hits("/news/one.html") == 1
+
+
 def test_a_changed_feed_refetches_only_new_and_changed_entries(site, tmp_path):
     publish(site, 2)
     with Store(str(tmp_path / "t.db")) as store, client() as c:
@@ -112,15 +125,36 @@ def test_one_failing_page_or_feed_never_stops_the_others(site, tmp_path):
     assert followed[site.url("/missing.xml")]["status"].startswith("failed")
 
 
-def test_interrupting_finishes_the_page_in_hand(site, tmp_path):
+def test_interrupting_finishes_the_page_in_hand_and_the_next_round_resumes(site, tmp_path):
     publish(site, 3)
     with Store(str(tmp_path / "t.db")) as store, client() as c:
         follower = Follower(store, c, [site.url("/feed.xml")])
         follower.on_page = lambda url, outcome: follower.stop.set()
         report = follower.round()
         assert store.count_articles() == 1
-    assert report.interrupted and report.stored == 1
-    assert site.hits("/a/2.html") == 0
+        assert report.interrupted and report.stored == 1
+        assert site.hits("/a/2.html") == 0
+        # the feed's ETag was not saved: the next round reads it whole and goes on
+        resumed = Follower(store, c, [site.url("/feed.xml")]).round()
+        assert (resumed.stored, resumed.skipped) == (2, 1)
+        assert store.count_articles() == 3
+
+
+def test_bad_links_empty_feeds_and_odd_answers_never_stop_a_round(site, tmp_path):
+    publish(site, 1, extra=(("http://[::1/x", "bad", "2020-10-01"),
+                            ("http://xn--/y", "idna", "2020-10-01"),
+                            ("/feed.xml", "the feed itself", "2020-10-01")))  # fmt: skip
+    site.feed("/empty.xml", rss(site.base, []), '"e"')
+    site.pages["/lying.xml"] = (304, {}, b"")  # 304 to a request that was not conditional
+    feeds = [site.url("/feed.xml"), site.url("/empty.xml"), site.url("/lying.xml")]
+    with Store(str(tmp_path / "t.db")) as store, client() as c:
+        report = Follower(store, c, feeds).round()
+    assert report.feeds == 3 and report.stored == 1
+    lines = "\n".join(report.failures)
+    assert "not an HTML page (application/rss+xml)" in lines
+    assert "lying.xml: HTTP 304 to a request that was not conditional" in lines
+    assert "empty.xml" not in lines  # an empty feed is not an error
+    assert report.failed == 4  # two malformed links, the feed as a page, the lying feed
 
 
 def test_ingest_url_fetches_and_stores_a_page(site, tmp_path):
@@ -153,6 +187,51 @@ def test_feed_targets_read_files_and_refuse_what_is_not_a_url(tmp_path):
 
 
 # --- the client -----------------------------------------------------------------------
+
+
+def test_robots_redirects_are_followed_and_an_unreachable_one_blocks_only_for_now(site):
+    site.pages["/robots.txt"] = (301, {"Location": "/real-robots.txt"}, b"")
+    site.pages["/real-robots.txt"] = (200, {}, b"User-agent: *\nDisallow: /x/\n")
+    site.pages["/ok"] = (200, {}, b"ok")
+    site.pages["/x/no"] = (200, {}, b"no")
+    with client() as c:
+        assert c.get(site.url("/ok")).content == b"ok"
+        with pytest.raises(Disallowed):
+            c.get(site.url("/x/no"))
+        other = site.url("/ok").replace("127.0.0.1", "localhost")  # another host, same server
+        site.pages["/robots.txt"] = (503, {}, b"")
+        with pytest.raises(FetchError, match="cannot be read now") as caught:
+            c.get(other)
+        assert not isinstance(caught.value, Disallowed)  # failed, so tried again later
+
+
+def test_retry_after_as_a_date_and_a_trickling_server(site):
+    from email.utils import formatdate
+
+    answers = iter([(503, {"Retry-After": formatdate(time.time() + 30, usegmt=True)}, b""),
+                    (200, {}, b"ok")])  # fmt: skip
+    site.pages["/later"] = lambda handler: next(answers)
+
+    def trickle(handler: BaseHTTPRequestHandler):
+        handler.send_response(200)
+        handler.end_headers()
+        try:
+            for _ in range(30):
+                handler.wfile.write(b"x")
+                handler.wfile.flush()
+                time.sleep(0.1)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        handler.close_connection = True
+        return None, {}, b""
+
+    site.pages["/trickle"] = trickle
+    sleeps = Sleeps()
+    with client(sleeps) as c:
+        assert c.get(site.url("/later")).content == b"ok"
+        assert 25 < sleeps[0] <= 30
+    with client(retries=0, max_seconds=0.5) as c, pytest.raises(FetchError, match="within 0.5"):
+        c.get(site.url("/trickle"))
 
 
 def test_retry_after_is_honoured(site):

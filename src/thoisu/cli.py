@@ -146,6 +146,7 @@ def ingest(
     engine: str,
     scheduler: str | None,
     workers: int,
+    partition_size: int | None,
     out: str | None,
     **polite: Any,
 ) -> None:
@@ -158,10 +159,12 @@ def ingest(
 
     _check_date(published, "--published")
     urls = [p for p in paths if _is_url(p)]
-    check_engine(engine, scheduler, out, urls)
+    check_engine(engine, {"scheduler": scheduler, "out": out, "partition_size": partition_size},
+                 urls)  # fmt: skip
     if engine == "dask":
         options = {"out": out, "scheduler": scheduler, "workers": workers,
-                   "published": published, "progress": not quiet}  # fmt: skip
+                   "partition_size": partition_size, "published": published,
+                   "progress": not quiet}  # fmt: skip
         _ingest_dask(paths, db, options)
         return
     store = _open_store(db)

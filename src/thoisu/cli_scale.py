@@ -13,7 +13,7 @@ _DB_HELP = "SQLite database file (default: $THOISU_DB or ./thoisu.db)."
 
 
 def engine_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """--engine, --scheduler, --workers, --out."""
+    """--engine, --scheduler, --workers, --partition-size, --out."""
     options = [
         click.option("--engine", type=click.Choice(["local", "dask"]), default="local",
                      show_default=True, help="Where the analysis runs: worker processes "
@@ -22,6 +22,9 @@ def engine_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                      "(tcp://host:8786); default: a LocalCluster of --workers processes."),
         click.option("--workers", type=click.IntRange(1, 256), default=2, show_default=True,
                      help="Worker processes of the LocalCluster (--engine dask)."),
+        click.option("--partition-size", type=click.IntRange(1, 100_000), default=None,
+                     help="Articles per Dask task and per Parquet file (default: 32, fewer "
+                     "for small inputs; use about 1,000 for large runs written with --out)."),
         click.option("--out", metavar="DIR", help="Write a partitioned Parquet dataset "
                      "(articles, entities, mentions, events) to DIR, a path or any fsspec "
                      "URL, instead of storing (--engine dask; load it with thoisu load)."),
@@ -31,9 +34,10 @@ def engine_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-def check_engine(engine: str, scheduler: str | None, out: str | None, urls: list[str]) -> None:
-    if engine != "dask" and (scheduler or out):
-        raise click.UsageError("--scheduler and --out need --engine dask")
+def check_engine(engine: str, dask_only: dict[str, Any], urls: list[str]) -> None:
+    given = [f"--{k.replace('_', '-')}" for k, v in dask_only.items() if v]
+    if engine != "dask" and given:
+        raise click.UsageError(f"{', '.join(given)} need --engine dask")
     if engine == "dask" and urls:
         raise click.UsageError("pages by URL are fetched here: use the local engine for them")
 
@@ -48,7 +52,7 @@ def ingest_with_dask(paths: tuple[str, ...], store: Any, options: dict[str, Any]
             read_paths(paths), store=store, out=options["out"],
             scheduler=options["scheduler"], workers=options["workers"],
             published=options["published"], progress=options["progress"],
-            total=count_hint(paths),
+            total=count_hint(paths), partition_size=options["partition_size"],
         )  # fmt: skip
     except (RuntimeError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc

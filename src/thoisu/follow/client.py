@@ -3,13 +3,14 @@
 Every request goes through :meth:`PoliteClient.get`, which:
 
 - accepts only ``http`` and ``https`` URLs (on every redirect hop too);
-- honours robots.txt per host (RFC 9309 through the standard library's parser: a missing
-  robots.txt (4xx) allows everything, an unreachable one (5xx, network error) nothing), and
-  its ``Crawl-delay`` when longer than ours;
+- honours robots.txt per host (RFC 9309 through the standard library's parser, redirects
+  followed: a missing robots.txt (4xx) allows everything; an unreachable one (5xx, network
+  error) nothing for now, tried again after 10 minutes; rules are kept a day), and its
+  ``Crawl-delay`` when longer than ours;
 - waits at least ``delay`` seconds between two requests to the same host;
 - names itself with a User-Agent;
-- gives up after ``timeout`` seconds without data, ``max_redirects`` redirects, or
-  ``max_bytes`` of body (checked while downloading, not after);
+- gives up after ``timeout`` seconds without data, ``max_seconds`` for one download,
+  ``max_redirects`` redirects, or ``max_bytes`` of body (checked while downloading);
 - retries 429 and 5xx answers and network errors ``retries`` times, waiting what the
   server's ``Retry-After`` asks (up to ``max_wait``) or an exponential backoff;
 - sends ``If-None-Match`` / ``If-Modified-Since`` when given validators, so an unchanged
@@ -32,13 +33,19 @@ from .. import __version__
 __all__ = ["FetchError", "FetchPolicy", "Fetched", "PoliteClient", "is_web_url"]
 
 RETRIED = frozenset({429, 500, 502, 503, 504})
+ROBOTS_TTL = 24 * 3600.0
+ROBOTS_RETRY = 600.0
+UNREACHABLE = object()  # a robots.txt that could not be read: nothing allowed, for now
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 def is_web_url(value: str) -> bool:
     """Whether ``value`` is an http(s) URL with a host."""
-    parts = urlsplit(value.strip())
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    try:
+        parts = urlsplit(value.strip())
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # "http://[::1/x" and the like
+        return False
 
 
 class FetchError(Exception):
@@ -60,6 +67,7 @@ class FetchPolicy:
     user_agent: str = f"thoisu/{__version__} (Vietnamese news analysis)"
     delay: float = 1.0  # seconds between two requests to one host
     timeout: float = 20.0  # seconds without data before giving up
+    max_seconds: float = 120.0  # longest download of one response, however it trickles
     max_redirects: int = 5
     max_bytes: int = 5 * 1024**2
     retries: int = 3  # after the first try, on 429 / 5xx / network errors
@@ -107,7 +115,7 @@ class PoliteClient:
             trust_env=False,  # no proxy or .netrc picked up from the environment
         )
         self._last: dict[str, float] = {}
-        self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+        self._robots: dict[str, tuple[float, object]] = {}  # root -> (expires, rules)
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -141,7 +149,10 @@ class PoliteClient:
                 location = response.headers.get("location")
                 if not location:
                     raise FetchError(url, f"HTTP {response.status} without a Location")
-                current = urljoin(current, location)
+                try:
+                    current = urljoin(current, location)
+                except ValueError:
+                    raise FetchError(url, f"bad redirect Location {location[:200]!r}") from None
                 continue
             response.url = url
             response.final_url = current
@@ -185,7 +196,12 @@ class PoliteClient:
                 if declared.isdigit() and int(declared) > limit:
                     raise FetchError(url, f"page larger than {limit:,} bytes", status=r.status_code)
                 chunks, size = [], 0
+                deadline = time.monotonic() + self.policy.max_seconds
                 for chunk in r.iter_raw():
+                    if time.monotonic() > deadline:  # a trickle of bytes must not hold us
+                        raise FetchError(
+                            url, f"not downloaded within {self.policy.max_seconds:g} s", status=0
+                        )
                     size += len(chunk)
                     if size > limit:
                         raise FetchError(
@@ -200,6 +216,8 @@ class PoliteClient:
             raise FetchError(url, f"no answer within {self.policy.timeout:g} s") from None
         except httpx.HTTPError as e:
             raise FetchError(url, f"{type(e).__name__}: {e}") from None
+        except (httpx.InvalidURL, ValueError, UnicodeError) as e:  # a malformed URL or host
+            raise FetchError(url, f"bad URL: {e}", status=0) from None
 
     def _wait_turn(self, url: str) -> None:
         """Sleep until this host's delay since its last request has passed."""
@@ -215,31 +233,49 @@ class PoliteClient:
     # -- robots.txt --------------------------------------------------------------------
 
     def _allowed(self, url: str) -> bool:
+        """Whether robots.txt allows ``url``; raises FetchError while the host's robots.txt
+        cannot be read (RFC 9309: then nothing may be fetched, but only for now)."""
         parts = urlsplit(url)
         key = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
-        if key not in self._robots:
-            self._robots[key] = self._read_robots(key)
-        parser = self._robots[key]
+        cached = self._robots.get(key)
+        if cached is None or cached[0] < time.monotonic():
+            parser = self._read_robots(key)
+            # Rules are kept a day (RFC 9309's advice); a failure is retried in 10 minutes.
+            ttl = ROBOTS_TTL if parser is not UNREACHABLE else ROBOTS_RETRY
+            cached = self._robots[key] = (time.monotonic() + ttl, parser)
+        parser = cached[1]
+        if parser is UNREACHABLE:
+            raise FetchError(url, f"robots.txt of {parts.netloc} cannot be read now")
         return parser is None or parser.can_fetch(self.policy.user_agent, url)
 
-    def _read_robots(self, root: str) -> urllib.robotparser.RobotFileParser | None:
+    def _read_robots(self, root: str):  # -> RobotFileParser | None | UNREACHABLE
         """The host's rules; None when it has no robots.txt (everything allowed)."""
-        parser = urllib.robotparser.RobotFileParser(root + "/robots.txt")
-        try:
-            response = self._with_retries(root + "/robots.txt", root + "/robots.txt", {})
-        except FetchError:
-            response = None
-        if response is not None and 400 <= response.status < 500:
+        current = root + "/robots.txt"
+        response = None
+        for _hop in range(self.policy.max_redirects + 1):  # RFC 9309: follow up to 5
+            if not is_web_url(current):
+                return UNREACHABLE
+            try:
+                response = self._with_retries(current, current, {})
+            except FetchError:
+                return UNREACHABLE
+            if response.status not in REDIRECTS or not response.headers.get("location"):
+                break
+            current = urljoin(current, response.headers["location"])
+        if response is None or response.status in REDIRECTS or response.status >= 500:
+            return UNREACHABLE
+        if 400 <= response.status < 500:
             return None
-        if response is None or response.status >= 500 or response.status in REDIRECTS:
-            parser.disallow_all = True  # unreachable: RFC 9309 says assume nothing allowed
-            return parser
+        parser = urllib.robotparser.RobotFileParser(root + "/robots.txt")
         parser.parse(response.content.decode("utf-8", "replace").splitlines())
         return parser
 
     def _crawl_delay(self, host: str) -> float:
-        for key, parser in self._robots.items():
-            if parser is not None and urlsplit(key).netloc == host:
+        for key, (_, parser) in self._robots.items():
+            if (
+                isinstance(parser, urllib.robotparser.RobotFileParser)
+                and urlsplit(key).netloc == host
+            ):
                 value = parser.crawl_delay(self.policy.user_agent)
                 return min(float(value), self.policy.max_wait) if value else 0.0
         return 0.0

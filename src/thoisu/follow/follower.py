@@ -16,10 +16,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urljoin
 
 from ..ingest import read_bytes
 from ..records import IngestError, RawDocument
-from .client import Disallowed, FetchError, PoliteClient, is_web_url
+from .client import Disallowed, Fetched, FetchError, PoliteClient, is_web_url
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -32,6 +33,10 @@ __all__ = [
     "fetch_pages",
     "stop_on_interrupt",
 ]
+
+
+# Content types taken as article pages (besides text/html); a feed, JSON or a PDF is not one.
+_PAGE_TYPES = frozenset({"application/xhtml+xml", "application/octet-stream"})
 
 
 @dataclass(slots=True)
@@ -81,6 +86,9 @@ def feed_targets(arguments: Iterable[str]) -> list[str]:
 def fetch_page(client: PoliteClient, url: str, published: str | None = None) -> RawDocument:
     """Fetch one article page as a RawDocument (the page's date, else ``published``)."""
     fetched = client.get(url)
+    kind = (fetched.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if kind and not (kind.startswith("text/html") or kind in _PAGE_TYPES):
+        raise FetchError(url, f"not an HTML page ({kind})", status=fetched.status)
     for item in read_bytes(fetched.content, url, "html"):
         if isinstance(item, IngestError):
             raise FetchError(url, item.reason)
@@ -115,41 +123,60 @@ class Follower:
                 break
             report.feeds += 1
             try:
-                entries = self._read_feed(feed, report)
+                self._feed(feed, report)
             except FetchError as e:
                 self.store.crawl.record_feed(feed, f"failed: {e.reason}")
                 report.fail(f"feed {feed}: {e.reason}")
-                continue
-            for entry in entries:
-                if self.stop.is_set():
-                    report.interrupted = True
-                    break
-                self._page(feed, entry, report)
+            except Exception as e:  # noqa: BLE001 - one feed's surprise must not stop the rest
+                reason = f"{type(e).__name__}: {e}"[:300]
+                try:
+                    self.store.crawl.record_feed(feed, f"failed: {reason}")
+                except Exception:  # noqa: BLE001 - the store itself may be what failed
+                    pass
+                report.fail(f"feed {feed}: {reason}")
         return report
 
-    # -- feeds -------------------------------------------------------------------------
-
-    def _read_feed(self, feed: str, report: RoundReport) -> list[RawDocument]:
+    def _feed(self, feed: str, report: RoundReport) -> None:
+        """One feed: its entries, then its validators, saved only once every entry was
+        handled (an interrupted round must not make the next one see 304 and skip the
+        entries it did not reach)."""
         state = self.store.crawl.feed_state(feed)
         fetched = self.client.get(feed, etag=state.etag, last_modified=state.last_modified)
         if fetched.not_modified:
+            if not (state.etag or state.last_modified):
+                raise FetchError(feed, "HTTP 304 to a request that was not conditional")
             self.store.crawl.record_feed(feed, "not modified")
-            return []
-        entries: list[RawDocument] = []
-        for item in read_bytes(fetched.content, feed, "feed"):
-            if isinstance(item, IngestError):
-                if item.reason.startswith("not a valid feed") or "no entries" in item.reason:
-                    raise FetchError(feed, item.reason)
-                report.fail(f"feed {feed}: {item.reason}")
-                continue
-            if not item.url or not is_web_url(item.url):
-                report.fail(f"feed {feed}: entry {item.source} has no http(s) link")
-                continue
-            entries.append(item)
+            return
+        entries = self._entries(feed, fetched, report)
+        for entry in entries:
+            if self.stop.is_set():
+                report.interrupted = True
+                self.store.crawl.record_feed(feed, "interrupted")
+                return
+            self._page(feed, entry, report)
         self.store.crawl.record_feed(
             feed, "ok", changed=True, etag=fetched.headers.get("etag"),
             last_modified=fetched.headers.get("last-modified"), items=len(entries),
         )  # fmt: skip
+
+    # -- feeds -------------------------------------------------------------------------
+
+    def _entries(self, feed: str, fetched: Fetched, report: RoundReport) -> list[RawDocument]:
+        entries: list[RawDocument] = []
+        for item in read_bytes(fetched.content, feed, "feed"):
+            if isinstance(item, IngestError):
+                if item.reason == "feed has no entries":  # valid, just empty for now
+                    return []
+                if item.reason.startswith("not a valid feed") or item.source == feed:
+                    raise FetchError(feed, item.reason)
+                report.fail(f"feed {feed}: {item.reason}")
+                continue
+            if item.url:  # a relative link is relative to the feed's own (final) URL
+                item.url = urljoin(fetched.final_url, item.url.strip())
+            if not item.url or not is_web_url(item.url):
+                report.fail(f"feed {feed}: entry {item.source} has no http(s) link")
+                continue
+            entries.append(item)
         return entries
 
     # -- pages -------------------------------------------------------------------------
@@ -173,7 +200,10 @@ class Follower:
             self.on_page(url, "failed")
             return
         report.fetched += 1
-        outcome, article_id = self._store(raw)
+        try:
+            outcome, article_id = self._store(raw)
+        except Exception as e:  # noqa: BLE001 - e.g. the database locked: this page fails
+            outcome, article_id = IngestError(url, f"{type(e).__name__}: {e}"[:300]), None
         if isinstance(outcome, IngestError):
             crawl.record_page(url, "failed", feed=feed, stamp=stamp, error=outcome.reason)
             report.fail(f"page {url}: {outcome.reason}")

@@ -3,14 +3,15 @@
 
 Layout (any fsspec URL: a local folder, ``s3://bucket/run``, ``gcs://...``)::
 
-    DIR/articles/part-00000.parquet   one row per article, with its full analysis record
-    DIR/entities/part-00000.parquet   one row per (article, entity)
-    DIR/mentions/part-00000.parquet   one row per entity mention
-    DIR/events/part-00000.parquet     one row per event, with its actor codes and certainty
+    DIR/articles/part-00000000.parquet   one row per article, with its full analysis record
+    DIR/entities/part-00000000.parquet   one row per (article, entity)
+    DIR/mentions/part-00000000.parquet   one row per entity mention
+    DIR/events/part-00000000.parquet     one row per event, with its actor codes and certainty
 
 Each partition writes its four files under one number, so a dataset can be read with any
 Parquet reader (DuckDB, Spark, pandas: ``read_parquet("DIR/events")``). ``articles.record``
-holds the analysis record (``../shared/spec/analysis-json.md``) that ``load`` stores.
+holds the analysis record (``../shared/spec/analysis-json.md``) that ``load`` stores. A
+second run into the same DIR appends partitions after the existing ones.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-__all__ = ["TABLES", "partition_rows", "read_records", "write_partition"]
+__all__ = ["TABLES", "next_partition", "partition_rows", "read_records", "write_partition"]
 
 TABLES = ("articles", "entities", "mentions", "events")
 _ROLES = ("source", "target", "location")
@@ -105,12 +106,27 @@ def write_partition(out: str, index: int, records: list[dict[str, Any]]) -> int:
     for table in TABLES:
         folder = f"{root.rstrip('/')}/{table}"
         fs.makedirs(folder, exist_ok=True)
-        final = f"{folder}/part-{index:05d}.parquet"
-        temporary = f"{folder}/.part-{index:05d}.parquet.tmp"
+        final = f"{folder}/part-{index:08d}.parquet"
+        temporary = f"{folder}/.part-{index:08d}.parquet.tmp"
         with fs.open(temporary, "wb") as f:
             pq.write_table(pa.Table.from_pylist(rows[table], schema=schemas[table]), f)
         fs.mv(temporary, final)
     return len(records)
+
+
+def _part_number(path: str) -> int:
+    digits = path.rsplit("part-", 1)[-1].split(".", 1)[0]
+    return int(digits) if digits.isdigit() else -1
+
+
+def next_partition(out: str) -> int:
+    """The first free partition number of the dataset at ``out`` (0 for a new one): a run
+    into an existing dataset appends to it instead of overwriting its partitions."""
+    import fsspec
+
+    fs, root = fsspec.core.url_to_fs(out)
+    numbers = [_part_number(p) for p in fs.glob(f"{root.rstrip('/')}/articles/part-*.parquet")]
+    return max(numbers, default=-1) + 1
 
 
 def read_records(source: str) -> Iterator[dict[str, Any]]:
@@ -121,7 +137,7 @@ def read_records(source: str) -> Iterator[dict[str, Any]]:
 
     fs, root = fsspec.core.url_to_fs(source)
     pattern = f"{root.rstrip('/')}/articles/part-*.parquet"
-    parts = sorted(fs.glob(pattern))
+    parts = sorted(fs.glob(pattern), key=_part_number)
     if not parts:
         raise FileNotFoundError(f"no Parquet partitions at {source} (looked for {pattern})")
     for part in parts:

@@ -111,7 +111,13 @@ def ingest_dask(
         partition_size = max(1, min(32, -(-(total or 0) // (4 * workers)) or 32))
     report = IngestReport()
     articles = _clean(items, report, store if out is None else None, published)
-    partitions = enumerate(iter(lambda: list(islice(articles, partition_size)), []))
+    first = 0
+    if out is not None:  # append to an existing dataset, never overwrite its partitions
+        from .dataset import next_partition
+
+        first = next_partition(out)
+    chunks = iter(lambda: list(islice(articles, partition_size)), [])
+    partitions = enumerate(chunks, start=first)
     bar = tqdm(total=total, unit="art", disable=not progress, dynamic_ncols=True, desc="dask")
     own = client is None
     if own:

@@ -109,8 +109,11 @@ class CrawlLog:
                 "INSERT INTO fetched_urls"
                 " (url, feed, entry_stamp, status, article_id, attempts, error, fetched_at)"
                 " VALUES (?, ?, ?, ?, ?, 1, ?, ?)"
-                " ON CONFLICT(url) DO UPDATE SET feed = COALESCE(excluded.feed, feed),"
-                " entry_stamp = excluded.entry_stamp, status = excluded.status,"
+                " ON CONFLICT(url) DO UPDATE SET feed = COALESCE(feed, excluded.feed),"
+                " entry_stamp = excluded.entry_stamp,"
+                # a page stored once stays "stored" when a re-fetch finds the same article
+                " status = CASE WHEN status = 'stored' AND excluded.status = 'duplicate'"
+                " THEN 'stored' ELSE excluded.status END,"
                 " article_id = COALESCE(excluded.article_id, article_id),"
                 " attempts = CASE WHEN excluded.status = 'failed' THEN attempts + 1 ELSE 1 END,"
                 " error = excluded.error, fetched_at = excluded.fetched_at",

@@ -3,7 +3,7 @@
 Two coded facts (CAMEO-coded, certainty neither ``negated`` nor ``question``) report the same
 occurrence when they have the same CAMEO code, the same source and the same target actor (by
 entity, else by an actor code that names a country or a known group: "USAMIL" identifies an
-actor, a bare "CVL" for "170 người" does not; both known), dates within :data:`WINDOW_DAYS` of the group's, and
+actor, a bare "CVL" for "170 người" does not; both known), dates within :data:`WINDOW_DAYS` of the group's first date, and
 compatible places and numbers (the same, or one of them unknown: "170 người" killed is not
 the attack that killed "41 người"). An event that cannot be matched that
 way (an actor missing, no full date) is a group of its own: with one actor only, "Philippines
@@ -68,7 +68,7 @@ def group_article(db: sqlite3.Connection, article_id: str) -> None:
         "SELECT num, cameo, source_entity, source_code, target_entity, target_code,"
         " coalesce(location_entity, location_code) AS place, effective_date, target_text"
         " FROM events WHERE article_id = ? AND cameo IS NOT NULL AND cameo != ''"
-        f" AND coalesce(certainty, '') NOT IN {NOT_FACTS} ORDER BY ord",
+        f" AND certainty NOT IN {NOT_FACTS} ORDER BY ord",  # as sql.FACTS_ONLY: NULL is not
         (article_id,),
     ).fetchall()
     touched: set[int] = set()
@@ -79,8 +79,9 @@ def group_article(db: sqlite3.Connection, article_id: str) -> None:
         if key is not None and day and len(day) >= 10:
             day = day[:10]
             group = db.execute(
+                # within the window of the group's first date, so groups do not creep
                 "SELECT id FROM event_groups WHERE key = ?"
-                " AND first_date <= ? AND last_date >= ?"
+                " AND first_date <= ? AND first_date >= ?"
                 " AND (place IS NULL OR ? IS NULL OR place = ?)"
                 " AND (amount IS NULL OR ? IS NULL OR amount = ?)"
                 " ORDER BY abs(julianday(first_date) - julianday(?)), id LIMIT 1",
