@@ -87,3 +87,17 @@ def test_a_second_run_appends_to_a_dataset(tmp_path):
     assert next_partition(out) == 2
     write_partition(out, next_partition(out), [record("d")])
     assert [r["article"]["id"] for r in read_records(out)] == ["a", "b", "c", "d"]
+
+
+def test_a_partition_that_cannot_be_written_is_reported_article_by_article(tmp_path):
+    from thoisu.records import RawDocument
+    from thoisu.scale import ingest_dask
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    docs = [RawDocument(source=f"doc{i}", title=f"Tin {i}", body=f"Bộ Ngoại giao Mỹ hôm {i}/3 "
+                        "kêu gọi Iran ngừng làm giàu urani.") for i in (1, 2)]  # fmt: skip
+    report = ingest_dask(docs, out=str(blocker / "dataset"), workers=1)
+    assert (report.read, report.stored, report.failed) == (2, 0, 2)
+    assert {f.source for f in report.failures} == {"doc1", "doc2"}
+    assert all("partition 0 failed" in f.reason for f in report.failures)

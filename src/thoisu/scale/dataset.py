@@ -95,15 +95,16 @@ def _schemas() -> dict[str, Any]:
 
 def write_partition(out: str, index: int, records: list[dict[str, Any]]) -> int:
     """Write partition ``index`` of the dataset at ``out`` (a path or fsspec URL); returns
-    the number of articles written. A partition is written whole or, on failure, not
-    listed: each file goes to a temporary name first."""
+    the number of articles written. Each file goes to a temporary name first and is renamed
+    when complete, the articles file last: ``read_records`` (and ``load``) list partitions
+    by their articles file, so they never see one whose other tables are missing."""
     import fsspec
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     rows, schemas = partition_rows(records), _schemas()
     fs, root = fsspec.core.url_to_fs(out)
-    for table in TABLES:
+    for table in (*TABLES[1:], TABLES[0]):
         folder = f"{root.rstrip('/')}/{table}"
         fs.makedirs(folder, exist_ok=True)
         final = f"{folder}/part-{index:08d}.parquet"

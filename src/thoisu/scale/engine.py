@@ -126,7 +126,14 @@ def ingest_dask(
     in_flight = 2 * max(1, len(client.scheduler_info().get("workers", {})) or workers)
 
     def collect() -> None:
-        _, result, errors = window.popleft().result()
+        index, future, sources = window.popleft()
+        try:
+            _, result, errors = future.result()
+        except Exception as exc:  # noqa: BLE001 - a worker lost or a write failed: its
+            reason = f"partition {index} failed: {type(exc).__name__}: {exc}"[:300]
+            for source in sources:  # articles are reported, one by one, not lost
+                report.fail(IngestError(source, reason))
+            return
         for error in errors:
             report.fail(error)
         if isinstance(result, int):
@@ -140,14 +147,15 @@ def ingest_dask(
 
     try:
         for index, chunk in partitions:
-            window.append(client.submit(analyse_partition, index, chunk, out, pure=False))
+            future = client.submit(analyse_partition, index, chunk, out, pure=False)
+            window.append((index, future, [a.source or a.id for a in chunk]))
             while len(window) >= in_flight:  # in input order: the store's order is the input's
                 collect()
         while window:
             collect()
     except KeyboardInterrupt:
         report.interrupted = True
-        for future in window:
+        for _, future, _ in window:
             future.cancel()
     finally:
         bar.close()
