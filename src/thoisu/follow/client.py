@@ -94,11 +94,6 @@ class Fetched:
     def not_modified(self) -> bool:
         return self.status == 304
 
-    @property
-    def charset(self) -> str | None:
-        """The charset the Content-Type header declares, if any."""
-        return httpx.Response(200, headers=self.headers).charset_encoding
-
 
 class PoliteClient:
     """One client per run: keeps connections, each host's last request time and robots."""
