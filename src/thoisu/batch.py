@@ -22,7 +22,7 @@ from .pipeline import try_analyze_article, try_clean
 from .records import Analysis, Article, IngestError
 from .store import Store
 
-__all__ = ["IngestReport", "ingest_paths", "ingest_items"]
+__all__ = ["IngestReport", "ingest_items", "ingest_paths", "new_articles"]
 
 
 # Failures and warnings kept for the report; past this many only their number is kept, so
@@ -80,14 +80,16 @@ def _watch_parent() -> None:
     threading.Thread(target=watch, name="thoisu-parent-watch", daemon=True).start()
 
 
-def _articles(
+def new_articles(
     items: Iterable,
     report: IngestReport,
-    store: Store,
+    store: Store | None,
     published: str | None,
-    seen: set[str],
-    tick: Callable[[], None],
+    tick: Callable[[], None] = lambda: None,
 ) -> Iterator[Article]:
+    """Clean ``items`` and yield the articles neither seen earlier in the run nor already
+    in ``store`` (when given), counting reads, failures and duplicates in ``report``."""
+    seen: set[str] = set()
     for item in items:
         report.read += 1
         article = item if isinstance(item, IngestError) else try_clean(item, published=published)
@@ -95,7 +97,7 @@ def _articles(
             report.fail(article)
             tick()  # the bar moves on inputs that only fail, too
             continue
-        if article.id in seen or store.has_article(article.id):
+        if article.id in seen or (store is not None and store.has_article(article.id)):
             report.duplicates += 1
             continue
         seen.add(article.id)
@@ -126,7 +128,7 @@ def ingest_items(
         last_read = report.read
         bar.set_postfix(stored=report.stored + len(pending), failed=report.failed, refresh=False)
 
-    articles = _articles(items, report, store, published, set(), tick)
+    articles = new_articles(items, report, store, published, tick)
 
     def results() -> Iterator[Analysis | IngestError]:
         if jobs <= 1:

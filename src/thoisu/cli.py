@@ -11,36 +11,15 @@ from typing import Any
 import click
 
 from . import __version__
+from .cli_common import DB_HELP, default_db, open_store
 from .cli_follow import follow, make_client, politeness_options
 from .cli_render import actor_cell, readable_date, render_summary, reports_note
 from .cli_scale import check_engine, engine_options, ingest_with_dask, load
 from .records import IngestError
 
-_DB_HELP = "SQLite database file (default: $THOISU_DB or ./thoisu.db)."
-
-
-def _default_db() -> str:
-    from .store import DEFAULT_DB_PATH
-
-    return str(DEFAULT_DB_PATH)
-
 
 def _fail(message: str) -> None:
     click.echo(f"thoisu: error: {message}", err=True)
-
-
-def _open_store(db: str | None, *, readonly: bool = False):
-    from .store import Store, StoreError
-
-    path = db or _default_db()
-    if readonly and not Path(path).exists():
-        raise click.ClickException(
-            f"no database at {path} (run `thoisu ingest` first, or pass --db)"
-        )
-    try:
-        return Store(path, readonly=readonly)
-    except StoreError as exc:
-        raise click.ClickException(str(exc)) from exc
 
 
 def _check_date(value: str | None, name: str) -> str | None:
@@ -124,7 +103,7 @@ main.add_command(load)
 # --- ingest --------------------------------------------------------------------------
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--db", help=_DB_HELP)
+@click.option("--db", help=DB_HELP)
 @click.option("--published", help="Publication date (YYYY-MM-DD) for inputs that carry none.")
 @click.option(
     "--jobs",
@@ -167,7 +146,7 @@ def ingest(
                    "progress": not quiet}  # fmt: skip
         _ingest_dask(paths, db, options)
         return
-    store = _open_store(db)
+    store = open_store(db)
     with store:
         if urls:
             report = ingest_items(
@@ -183,7 +162,7 @@ def _ingest_dask(paths: tuple[str, ...], db: str | None, options: dict[str, Any]
     if options["out"]:
         _report(ingest_with_dask(paths, None, options))
         return
-    with _open_store(db) as store:
+    with open_store(db) as store:
         _report(ingest_with_dask(paths, store, options))
 
 
@@ -221,7 +200,7 @@ def _with_pages(store: Any, paths: list[str], urls: list[str], polite: dict[str,
 # --- search / events / entities / export / stats --------------------------------------
 @main.command()
 @click.argument("query")
-@click.option("--db", help=_DB_HELP)
+@click.option("--db", help=DB_HELP)
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0)
 @click.option(
@@ -231,7 +210,7 @@ def search(query: str, db: str | None, limit: int, offset: int, fmt: str) -> Non
     """Full-text search; ignores diacritics ("huan luyen" finds "huấn luyện"), exact matches first."""
     from .store import StoreError
 
-    with _open_store(db, readonly=True) as store:
+    with open_store(db, readonly=True) as store:
         try:
             hits = store.search(query, limit=limit, offset=offset)
             total = store.count_articles(query=query)
@@ -258,7 +237,7 @@ def search(query: str, db: str | None, limit: int, offset: int, fmt: str) -> Non
 
 
 @main.command()
-@click.option("--db", help=_DB_HELP)
+@click.option("--db", help=DB_HELP)
 @click.option(
     "--actor", metavar="CODE|ID", help="CAMEO actor code (USA also matches USAGOV) or entity id."
 )
@@ -297,7 +276,7 @@ def events(
 
     _check_date(since, "--since")
     _check_date(until, "--until")
-    with _open_store(db, readonly=True) as store:
+    with open_store(db, readonly=True) as store:
         try:
             rows = store.events(
                 since=since, until=until, limit=limit, newest_first=not oldest_first, **filters
@@ -328,7 +307,7 @@ def events(
 
 
 @main.command()
-@click.option("--db", help=_DB_HELP)
+@click.option("--db", help=DB_HELP)
 @click.option("--query", "-q", help="Filter by name (diacritics ignored).")
 @click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
 @click.option(
@@ -336,7 +315,7 @@ def events(
 )
 def entities(db: str | None, query: str | None, limit: int, fmt: str) -> None:
     """List canonical entities by number of articles."""
-    with _open_store(db, readonly=True) as store:
+    with open_store(db, readonly=True) as store:
         rows = store.entities(limit=limit, query=query)
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -352,7 +331,7 @@ def entities(db: str | None, query: str | None, limit: int, fmt: str) -> None:
 
 
 @main.command()
-@click.option("--db", help=_DB_HELP)
+@click.option("--db", help=DB_HELP)
 @click.option(
     "--format",
     "fmt",
@@ -365,22 +344,22 @@ def export(db: str | None, fmt: str, output: str | None) -> None:
     """Export stored articles or events."""
     if fmt == "parquet" and not output:
         raise click.UsageError("--format parquet needs --output FILE")
-    with _open_store(db, readonly=True) as store:
+    with open_store(db, readonly=True) as store:
         written = store.export(output or sys.stdout, fmt)
     click.echo(f"{written} rows written" + (f" to {output}" if output else ""), err=True)
 
 
 @main.command()
-@click.option("--db", help=_DB_HELP)
+@click.option("--db", help=DB_HELP)
 def stats(db: str | None) -> None:
     """Counts of articles, events and entities, by publisher, category and CAMEO root."""
-    with _open_store(db, readonly=True) as store:
+    with open_store(db, readonly=True) as store:
         click.echo(json.dumps(store.stats(), ensure_ascii=False, indent=2))
 
 
 # --- serve ---------------------------------------------------------------------------
 @main.command()
-@click.option("--db", help=_DB_HELP + " Created when missing.")
+@click.option("--db", help=DB_HELP + " Created when missing.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option(
@@ -426,7 +405,7 @@ def serve(
     from .api import create_app
     from .store import StoreError
 
-    path = db or _default_db()
+    path = db or default_db()
     names, any_ip = served_hosts(host, allow_hosts)
     try:
         app = create_app(

@@ -12,7 +12,8 @@ from typing import Any
 
 import click
 
-_DB_HELP = "SQLite database file (default: $THOISU_DB or ./thoisu.db)."
+from .cli_common import DB_HELP, open_store
+
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -63,13 +64,13 @@ def make_client(delay: float, user_agent: str, timeout: float, max_page_bytes: i
             timeout=timeout,
             max_bytes=max_page_bytes,
             retries=retries,
-        )  # fmt: skip
+        )
     )
 
 
 @click.command()
 @click.argument("feeds", nargs=-1, required=True)
-@click.option("--db", help=_DB_HELP)
+@click.option("--db", help=DB_HELP)
 @click.option("--every", default="15m", show_default=True,
               help="Time between the starts of two rounds (30s, 15m, 2h).")  # fmt: skip
 @click.option("--once", is_flag=True, help="One round, then exit.")
@@ -81,7 +82,6 @@ def follow(
     """Follow RSS/Atom FEEDS (URLs, or files listing one URL per line): fetch each new
     article page, analyse it and store it, every --every until Ctrl-C (which finishes the
     page in hand). A page already stored is not fetched again."""
-    from .cli import _open_store
     from .follow import Follower, feed_targets, stop_on_interrupt
 
     interval = parse_interval(every)
@@ -97,7 +97,7 @@ def follow(
         if not quiet:
             click.echo(f"  {outcome}: {url}", err=True)
 
-    with _open_store(db) as store, make_client(**polite) as client, stop_on_interrupt(stop):
+    with open_store(db) as store, make_client(**polite) as client, stop_on_interrupt(stop):
         follower = Follower(store, client, targets, stop=stop, on_page=on_page)
         while True:
             started = time.monotonic()

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-_DB_HELP = "SQLite database file (default: $THOISU_DB or ./thoisu.db)."
+from .cli_common import DB_HELP, open_store
 
 
 def engine_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -60,18 +60,17 @@ def ingest_with_dask(paths: tuple[str, ...], store: Any, options: dict[str, Any]
 
 @click.command()
 @click.argument("source")
-@click.option("--db", help=_DB_HELP)
+@click.option("--db", help=DB_HELP)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def load(source: str, db: str | None, quiet: bool) -> None:
     """Store a Parquet dataset written by `thoisu ingest --engine dask --out SOURCE` (a
     path or fsspec URL). Idempotent: articles already stored are skipped."""
     from tqdm import tqdm
 
-    from .cli import _open_store
     from .scale import read_records
 
     stored = duplicates = 0
-    with _open_store(db) as store:
+    with open_store(db) as store:
         batch: list[dict[str, Any]] = []
         try:
             records = tqdm(read_records(source), unit="art", disable=quiet, desc="load")

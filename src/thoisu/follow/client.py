@@ -216,8 +216,9 @@ class PoliteClient:
 
     def _wait_turn(self, url: str) -> None:
         """Sleep until this host's delay since its last request has passed."""
-        host = urlsplit(url).netloc.lower()
-        delay = max(self.policy.delay, self._crawl_delay(host))
+        parts = urlsplit(url)
+        host = parts.netloc.lower()
+        delay = max(self.policy.delay, self._crawl_delay(f"{parts.scheme.lower()}://{host}"))
         with self._lock:
             ready = self._last.get(host, -1e9) + delay
             now = time.monotonic()
@@ -265,15 +266,13 @@ class PoliteClient:
         parser.parse(response.content.decode("utf-8", "replace").splitlines())
         return parser
 
-    def _crawl_delay(self, host: str) -> float:
-        for key, (_, parser) in self._robots.items():
-            if (
-                isinstance(parser, urllib.robotparser.RobotFileParser)
-                and urlsplit(key).netloc == host
-            ):
-                value = parser.crawl_delay(self.policy.user_agent)
-                return min(float(value), self.policy.max_wait) if value else 0.0
-        return 0.0
+    def _crawl_delay(self, root: str) -> float:
+        """The Crawl-delay the robots.txt of ``root`` (scheme://host) asks, if read."""
+        parser = self._robots.get(root, (0.0, None))[1]
+        if not isinstance(parser, urllib.robotparser.RobotFileParser):
+            return 0.0
+        value = parser.crawl_delay(self.policy.user_agent)
+        return min(float(value), self.policy.max_wait) if value else 0.0
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -3,8 +3,8 @@ and stores them, and says what happened.
 
 A round is incremental and idempotent: a feed unchanged since the last round answers 304 and
 costs nothing more; a page URL already stored is not fetched again unless its feed entry's
-stamp changed; an article reached by two URLs is stored once. One failing feed or page never
-stops the others: it becomes one line of the round's report.
+stamp changed, and a page fetched again unchanged is not stored again. One failing feed or
+page never stops the others: it becomes one line of the round's report.
 """
 
 from __future__ import annotations

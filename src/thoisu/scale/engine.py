@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from ..batch import IngestReport
-from ..pipeline import try_clean
+from ..batch import IngestReport, new_articles
 from ..records import Article, IngestError
 
 if TYPE_CHECKING:
@@ -50,23 +49,6 @@ def analyse_partition(
     from .dataset import write_partition
 
     return index, write_partition(out, index, records), errors
-
-
-def _clean(
-    items: Iterable, report: IngestReport, store: Store | None, published: str | None
-) -> Iterator[Article]:
-    seen: set[str] = set()
-    for item in items:
-        report.read += 1
-        article = item if isinstance(item, IngestError) else try_clean(item, published=published)
-        if isinstance(article, IngestError):
-            report.fail(article)
-            continue
-        if article.id in seen or (store is not None and store.has_article(article.id)):
-            report.duplicates += 1
-            continue
-        seen.add(article.id)
-        yield article
 
 
 def _client(scheduler: str | None, workers: int):
@@ -110,7 +92,7 @@ def ingest_dask(
     if partition_size is None:  # 4+ partitions a worker when the size is known, at most 32
         partition_size = max(1, min(32, -(-(total or 0) // (4 * workers)) or 32))
     report = IngestReport()
-    articles = _clean(items, report, store if out is None else None, published)
+    articles = new_articles(items, report, store if out is None else None, published)
     first = 0
     if out is not None:  # append to an existing dataset, never overwrite its partitions
         from .dataset import next_partition

@@ -23,11 +23,11 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from .export import split_actor_code
+from .sql import FACTS_ONLY
 
 __all__ = ["WINDOW_DAYS", "group_article", "group_key", "refresh"]
 
 WINDOW_DAYS = 3
-NOT_FACTS = ("negated", "question")
 
 
 def group_key(
@@ -67,8 +67,7 @@ def group_article(db: sqlite3.Connection, article_id: str) -> None:
     rows = db.execute(
         "SELECT num, cameo, source_entity, source_code, target_entity, target_code,"
         " coalesce(location_entity, location_code) AS place, effective_date, target_text"
-        " FROM events WHERE article_id = ? AND cameo IS NOT NULL AND cameo != ''"
-        f" AND certainty NOT IN {NOT_FACTS} ORDER BY ord",  # as sql.FACTS_ONLY: NULL is not
+        f" FROM events e WHERE article_id = ? AND {FACTS_ONLY} ORDER BY ord",
         (article_id,),
     ).fetchall()
     touched: set[int] = set()
