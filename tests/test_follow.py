@@ -212,26 +212,61 @@ def test_retry_after_as_a_date_and_a_trickling_server(site):
                     (200, {}, b"ok")])  # fmt: skip
     site.pages["/later"] = lambda handler: next(answers)
 
-    def trickle(handler: BaseHTTPRequestHandler):
-        handler.send_response(200)
-        handler.end_headers()
-        try:
-            for _ in range(30):
-                handler.wfile.write(b"x")
-                handler.wfile.flush()
-                time.sleep(0.1)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-        handler.close_connection = True
-        return None, {}, b""
-
-    site.pages["/trickle"] = trickle
+    site.pages["/trickle"] = lambda handler: _drip(handler, b"HTTP/1.1 200 OK\r\n\r\n", 30)
     sleeps = Sleeps()
     with client(sleeps) as c:
         assert c.get(site.url("/later")).content == b"ok"
         assert 25 < sleeps[0] <= 30
     with client(retries=0, max_seconds=0.5) as c, pytest.raises(FetchError, match="within 0.5"):
         c.get(site.url("/trickle"))
+
+
+def _drip(handler: BaseHTTPRequestHandler, head: bytes, n: int):
+    """Write ``head``, then ``n`` bytes one every 0.1 s (each restarting a read timeout)."""
+    try:
+        handler.wfile.write(head)
+        for _ in range(n):
+            handler.wfile.write(b"x")
+            handler.wfile.flush()
+            time.sleep(0.1)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    handler.close_connection = True
+    return None, {}, b""
+
+
+def _trickle_headers(handler: BaseHTTPRequestHandler):
+    """A status line, then header bytes that never end the headers: only a whole-request
+    deadline ends such an answer."""
+    return _drip(handler, b"HTTP/1.1 200 OK\r\nX-Slow: ", 100)
+
+
+def test_a_server_trickling_its_headers_is_cut_at_the_deadline(site):
+    site.pages["/headers"] = _trickle_headers
+    start = time.monotonic()
+    with (
+        client(retries=2, timeout=5, max_seconds=1) as c,
+        pytest.raises(FetchError, match="within 1 s"),
+    ):
+        c.get(site.url("/headers"))
+    assert time.monotonic() - start < 4  # one try, ended at the deadline, not retried
+    assert site.hits("/headers") == 1
+
+
+def test_a_trickling_robots_txt_or_feed_never_holds_a_round(site, tmp_path):
+    publish(site, 1)
+    slow_host = site.url("/feed.xml").replace("127.0.0.1", "localhost")  # same server
+    site.pages["/slow-feed.xml"] = _trickle_headers
+    feeds = [site.url("/slow-feed.xml"), slow_host, site.url("/feed.xml")]
+    start = time.monotonic()
+    with Store(str(tmp_path / "t.db")) as store, client(max_seconds=1, timeout=5) as c:
+        site.pages["/robots.txt"] = lambda h: _trickle_headers(h) if "localhost" in (
+            h.headers.get("Host") or "") else (200, {}, b"")  # fmt: skip
+        report = Follower(store, c, feeds).round()
+    assert time.monotonic() - start < 8
+    assert (report.feeds, report.stored, report.failed) == (3, 1, 2)
+    assert any("slow-feed.xml" in f and "within 1 s" in f for f in report.failures)
+    assert any("localhost" in f and "robots.txt" in f for f in report.failures)
 
 
 def test_retry_after_is_honoured(site):

@@ -254,6 +254,48 @@ def test_atom_feed_entry() -> None:
     assert entry.html is not None and "ngừng bắn nhân đạo" in entry.html
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # malformed: kept as the raw text, which the cleaner reports as no date
+        ("0000-00-00T00:00:00", None), ("2020-13-45", None), ("-0001-01-01", None),
+        ("2020-02-30T25:61:00+99:00", None), ("Tue, 31 Feb 2020 10:00:00 GMT", None),
+        # real dates in the formats feeds use
+        ("Mon, 02 Nov 2020 10:00:00 +0700", "2020-11-02T10:00:00+07:00"),
+        ("02 Nov 2020 10:00 +0700", "2020-11-02T10:00:00+07:00"),
+        ("2020-11-02T10:00:00Z", "2020-11-02T10:00:00+00:00"),
+    ],
+)  # fmt: skip
+def test_a_bad_feed_date_is_no_date_and_fails_nothing_else(tmp_path: Path, raw, expected) -> None:
+    from thoisu.clean import clean
+
+    path = tmp_path / "dates.xml"
+    path.write_text(
+        "<rss><channel><title>x</title>"
+        f"<item><title>Thủ tướng tiếp Đại sứ Nhật Bản</title><pubDate>{raw}</pubDate>"
+        "<description>Chiều nay, Thủ tướng tiếp Đại sứ Nhật Bản tại Hà Nội.</description></item>"
+        "<item><title>Hà Nội mưa to</title><pubDate>Mon, 02 Nov 2020 10:00:00 +0700</pubDate>"
+        "<description>Hà Nội có mưa to vào chiều nay.</description></item>"
+        "</channel></rss>",
+        encoding="utf-8",
+    )
+    first, second = read(path)
+    assert isinstance(first, RawDocument) and isinstance(second, RawDocument)
+    article = clean(first)
+    assert article.published == expected
+    assert bool(article.warnings) == (expected is None)  # "... is not a date; left out"
+    assert clean(second).published == "2020-11-02T10:00:00+07:00"
+
+
+def test_implausible_publication_dates_are_left_out() -> None:
+    from thoisu.clean import clean
+
+    for raw in ("9999-12-31", "1750-06-01"):
+        article = clean(RawDocument(source="x", title="Tin", body="Hà Nội mưa to.", published=raw))
+        assert article.published is None
+        assert any("not a plausible date" in w for w in article.warnings)
+
+
 def test_broken_feed(tmp_path: Path) -> None:
     path = tmp_path / "bad.xml"
     path.write_text("<rss><channel><title>x</title>", encoding="utf-8")

@@ -493,3 +493,20 @@ def test_export_bad_filter_fails_before_writing(store: Store, tmp_path: Path):
     with pytest.raises(QueryError):
         store.export(out, "gdelt", since="yesterday")
     assert not out.exists()
+
+
+def test_timelines_leave_impossible_dates_out_of_their_range(store: Store):
+    # A store written before dates were checked (or loaded from a dataset) can hold a page
+    # dated 9999-12-31: the day range must not reach it (it overflowed into a 500).
+    far = _a2()
+    far.article.id, far.article.published = "a9", "9999-12-31"
+    for event in far.events:
+        event.id = "f9" + event.id[2:]
+    store.add(far)
+    counts = store.event_counts(interval="day")
+    assert counts["periods"][0] == "2024-02-11" and counts["periods"][-1] == "2024-03-05"
+    assert counts["out_of_range"] == 2  # the attack and the appeal of the far article
+    charted = sum(sum(v) for v in counts["series"].values())
+    assert charted + counts["undated"] + counts["out_of_range"] == counts["total"]
+    usa = store.entity_timeline("country:USA", interval="day")
+    assert usa["out_of_range"] == 1 and usa["periods"][-1] == "2024-03-05"

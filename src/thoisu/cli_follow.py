@@ -31,7 +31,8 @@ def parse_interval(value: str) -> float:
 
 
 def politeness_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """--delay, --user-agent, --timeout, --max-page-bytes, --retries (defaults: FetchPolicy)."""
+    """--delay, --user-agent, --timeout, --max-seconds, --max-page-bytes, --retries (defaults:
+    FetchPolicy)."""
     from .follow import FetchPolicy
 
     d = FetchPolicy()
@@ -43,6 +44,9 @@ def politeness_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                      help="User-Agent sent with every request; robots.txt rules for it apply."),
         click.option("--timeout", type=click.FloatRange(0.1), default=d.timeout,
                      show_default=True, help="Seconds without an answer before giving up."),
+        click.option("--max-seconds", type=click.FloatRange(1), default=d.max_seconds,
+                     show_default=True, help="Longest request (connection, headers and "
+                     "body), however slowly the server trickles them."),
         click.option("--max-page-bytes", type=click.IntRange(1024), default=d.max_bytes,
                      show_default=True, help="Largest page or feed downloaded."),
         click.option("--retries", type=click.IntRange(0, 10), default=d.retries,
@@ -54,7 +58,14 @@ def politeness_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-def make_client(delay: float, user_agent: str, timeout: float, max_page_bytes: int, retries: int):
+def make_client(
+    delay: float,
+    user_agent: str,
+    timeout: float,
+    max_seconds: float,
+    max_page_bytes: int,
+    retries: int,
+):
     from .follow import FetchPolicy, PoliteClient
 
     return PoliteClient(
@@ -62,6 +73,7 @@ def make_client(delay: float, user_agent: str, timeout: float, max_page_bytes: i
             user_agent=user_agent,
             delay=delay,
             timeout=timeout,
+            max_seconds=max_seconds,
             max_bytes=max_page_bytes,
             retries=retries,
         )

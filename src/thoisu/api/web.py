@@ -236,7 +236,7 @@ def _body_models(operation: dict[str, Any]) -> list[str]:
 
 def _empty(template: str) -> dict[str, Any]:
     """The context a page needs to render its form and an error message, without data."""
-    empty_counts = {"periods": [], "series": {}, "undated": 0, "total": 0}
+    empty_counts = {"periods": [], "series": {}, "undated": 0, "out_of_range": 0, "total": 0}
     return {
         "search.html": {"q": "", "publisher": "", "category": "", "items": [],
                         "next_cursor": None, "facets": {}, "total": 0},

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from thoisu.limits import Limits, current_limits
 from thoisu.records import Article, RawDocument
 
-from .dates import normalize_date
+from .dates import normalize_date, plausible_publication
 from .html import Extracted, extract_html
 from .normalize import normalize_text, strip_controls
 from .patterns import AUTHOR_CREDIT, BYLINE, CHROME, CREDIT, ERROR_REPORT, NAME, RELATED_LINK
@@ -102,9 +102,11 @@ def clean(raw: RawDocument, *, limits: Limits | None = None) -> Article:
     given_date = normalize_date(raw.published)
     if raw.published and raw.published.strip() and given_date is None:
         warnings.append(f"published {_shown(raw.published)} is not a date; left out")
-    published = given_date or _best_date(
-        normalize_date(meta.date) if meta else None, page.published
-    )
+    if given_date and not plausible_publication(given_date):
+        warnings.append(f"published {_shown(given_date)} is not a plausible date; left out")
+        given_date = None
+    found = _best_date(normalize_date(meta.date) if meta else None, page.published)
+    published = given_date or (found if plausible_publication(found) else None)
     return Article(
         id=article_id(text, url),
         title=title,

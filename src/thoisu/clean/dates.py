@@ -16,6 +16,24 @@ _TIME = re.compile(r"(?<!\d)(\d{1,2})\s*[:hg]\s*(\d{2})(?::(\d{2}))?(?!\d)")
 _OFFSET = re.compile(r"(?:GMT|UTC)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?", re.I)
 
 
+# Publication dates outside this window are taken for errors, not dates: news before 1800 is
+# not what thoisu reads, and a page cannot be published more than a day from now (time zones).
+EARLIEST_PUBLICATION = date(1800, 1, 1)
+
+
+def plausible_publication(iso: str | None, *, today: date | None = None) -> bool:
+    """Whether an ISO 8601 date or datetime can be a publication date: from 1800 to no
+    more than one day after ``today`` (the local date by default)."""
+    if not iso:
+        return False
+    try:
+        day = date.fromisoformat(iso[:10])
+    except ValueError:
+        return False
+    latest = (today or date.today()) + timedelta(days=1)
+    return EARLIEST_PUBLICATION <= day <= latest
+
+
 def normalize_date(value: str | None) -> str | None:
     """ISO 8601 date ("2024-02-26") or datetime ("2024-02-26T08:30:00+07:00"), or None
     when ``value`` holds no recognisable date."""

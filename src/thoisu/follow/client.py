@@ -9,8 +9,9 @@ Every request goes through :meth:`PoliteClient.get`, which:
   ``Crawl-delay`` when longer than ours;
 - waits at least ``delay`` seconds between two requests to the same host;
 - names itself with a User-Agent;
-- gives up after ``timeout`` seconds without data, ``max_seconds`` for one download,
-  ``max_redirects`` redirects, or ``max_bytes`` of body (checked while downloading);
+- gives up after ``timeout`` seconds without data, ``max_seconds`` for one request
+  (connection, headers and body, however slowly they trickle), ``max_redirects`` redirects,
+  or ``max_bytes`` of body (checked while downloading);
 - retries 429 and 5xx answers and network errors ``retries`` times, waiting what the
   server's ``Retry-After`` asks (up to ``max_wait``) or an exponential backoff;
 - sends ``If-None-Match`` / ``If-Modified-Since`` when given validators, so an unchanged
@@ -29,6 +30,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from .. import __version__
+from .deadline import DeadlineTransport, deadline
 
 __all__ = ["FetchError", "FetchPolicy", "Fetched", "PoliteClient", "is_web_url"]
 
@@ -67,7 +69,7 @@ class FetchPolicy:
     user_agent: str = f"thoisu/{__version__} (Vietnamese news analysis)"
     delay: float = 1.0  # seconds between two requests to one host
     timeout: float = 20.0  # seconds without data before giving up
-    max_seconds: float = 120.0  # longest download of one response, however it trickles
+    max_seconds: float = 120.0  # longest request, headers and body, however they trickle
     max_redirects: int = 5
     max_bytes: int = 5 * 1024**2
     retries: int = 3  # after the first try, on 429 / 5xx / network errors
@@ -76,8 +78,8 @@ class FetchPolicy:
     robots: bool = True
 
     def __post_init__(self) -> None:
-        if self.delay < 0 or self.timeout <= 0 or self.max_bytes <= 0:
-            raise ValueError("delay must be >= 0, timeout and max_bytes > 0")
+        if self.delay < 0 or self.timeout <= 0 or self.max_bytes <= 0 or self.max_seconds <= 0:
+            raise ValueError("delay must be >= 0, timeout, max_seconds and max_bytes > 0")
         if self.max_redirects < 0 or self.retries < 0:
             raise ValueError("max_redirects and retries must be >= 0")
 
@@ -108,6 +110,8 @@ class PoliteClient:
             timeout=httpx.Timeout(self.policy.timeout),
             follow_redirects=False,  # followed here, so every hop is checked
             trust_env=False,  # no proxy or .netrc picked up from the environment
+            # Each request, headers included, ends at its deadline (see _once).
+            transport=DeadlineTransport(),
         )
         self._last: dict[str, float] = {}
         self._robots: dict[str, tuple[float, object]] = {}  # root -> (expires, rules)
@@ -184,19 +188,18 @@ class PoliteClient:
 
     def _once(self, url: str, current: str, headers: dict[str, str]) -> Fetched:
         self._wait_turn(current)
-        limit = self.policy.max_bytes
+        limit, seconds = self.policy.max_bytes, self.policy.max_seconds
+        too_slow = FetchError(url, f"not downloaded within {seconds:g} s", status=0)
+        end = time.monotonic() + seconds
         try:
-            with self._http.stream("GET", current, headers=headers) as r:
+            # The deadline bounds every socket operation of this request: a server that
+            # trickles its headers or body a byte at a time cannot hold us past it.
+            with deadline(seconds), self._http.stream("GET", current, headers=headers) as r:
                 declared = r.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > limit:
                     raise FetchError(url, f"page larger than {limit:,} bytes", status=r.status_code)
                 chunks, size = [], 0
-                deadline = time.monotonic() + self.policy.max_seconds
                 for chunk in r.iter_raw():
-                    if time.monotonic() > deadline:  # a trickle of bytes must not hold us
-                        raise FetchError(
-                            url, f"not downloaded within {self.policy.max_seconds:g} s", status=0
-                        )
                     size += len(chunk)
                     if size > limit:
                         raise FetchError(
@@ -208,6 +211,8 @@ class PoliteClient:
         except FetchError:
             raise
         except httpx.TimeoutException:
+            if time.monotonic() >= end:
+                raise too_slow from None
             raise FetchError(url, f"no answer within {self.policy.timeout:g} s") from None
         except httpx.HTTPError as e:
             raise FetchError(url, f"{type(e).__name__}: {e}") from None

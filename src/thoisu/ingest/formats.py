@@ -252,7 +252,10 @@ def read_feed(stream: BinaryIO, source: str, limits: Limits) -> Iterator[Item]:
             yield IngestError(source, "feed has no entries")
         return
     for n, entry in enumerate(entries, 1):
-        yield _entry_to_raw(entry, f"{source}#{n}")
+        try:  # one malformed entry is that entry's failure, never the feed's
+            yield _entry_to_raw(entry, f"{source}#{n}")
+        except Exception as e:  # noqa: BLE001 - feedparser's entries can hold anything
+            yield IngestError(f"{source}#{n}", f"unreadable entry: {type(e).__name__}: {e}"[:300])
 
 
 def _no_surrogate(m: re.Match[bytes]) -> bytes:
@@ -277,9 +280,6 @@ def _entry_to_raw(entry: Mapping[str, Any], source: str) -> Item:
     is_html = bool(main and _TAG.search(main))
     raw_date = entry.get("published") or entry.get("updated")
     parsed_date = entry.get("published_parsed") or entry.get("updated_parsed")
-    published = iso_date(raw_date) if raw_date else None
-    if not published and parsed_date:
-        published = datetime(*parsed_date[:6], tzinfo=UTC).isoformat()
     return RawDocument(
         source=source,
         html=main if is_html else None,
@@ -288,7 +288,7 @@ def _entry_to_raw(entry: Mapping[str, Any], source: str) -> Item:
         author=entry.get("author") or None,
         lead=lead,
         url=entry.get("link") or None,
-        published=published,
+        published=_entry_date(raw_date, parsed_date),
         category=_entry_category(entry),
         external_id=entry.get("id") or None,
         # dict.get: the raw field, without feedparser's deprecated updated -> published map
@@ -305,6 +305,33 @@ def _entry_category(entry: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _entry_date(raw: str | None, parsed: Any) -> str | None:
+    """The entry's date as ISO 8601; else its raw text, which the cleaner reports as no date.
+
+    feedparser reads many date formats, but it also rolls impossible ones over ("2020-13-45"
+    becomes 2021-01-01, "-0001-01-01" 2000-01-01): its reading is taken only when the raw
+    text holds the year, month and day it found, so a date that is not a date stays none."""
+    if not raw or not str(raw).strip():
+        return None
+    raw = str(raw)
+    iso = iso_date(raw)
+    if iso or not parsed:
+        return iso or raw
+    try:
+        year, month, day = int(parsed[0]), int(parsed[1]), int(parsed[2])
+        when = datetime(*(int(v) for v in parsed[:6]), tzinfo=UTC)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return raw
+    numbers = {int(n) for n in re.findall(r"\d+", raw)}
+    month_named = _MONTH_NAMES[month - 1] in raw.lower()
+    if year in numbers and day in numbers and (month in numbers or month_named):
+        return when.isoformat()
+    return raw
+
+
+_MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
 def strip_tags(fragment: str) -> str:
     """Crude HTML -> text for short feed fields (titles, summaries)."""
     return re.sub(r"\s+", " ", html_lib.unescape(_TAG.sub(" ", fragment))).strip()
@@ -319,7 +346,7 @@ def iso_date(value: str) -> str | None:
         pass
     try:
         return parsedate_to_datetime(value).isoformat()
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
 
 

@@ -44,6 +44,7 @@ from .sql import (
     _now,
     _period_range,
     _root_sentences,
+    charted,
 )
 from .text import ParsedQuery, fold, parse_query, snippet
 
@@ -507,7 +508,8 @@ class Store:
         except by certainty or for a ``certainty`` filter. ``unit="groups"`` counts each
         occurrence once (the first report of each group, at its date) instead of every
         report (``mentions``). Returns ``{"periods": [...],
-        "series": {key: [count per period]}, "undated": n, "total": n}``."""
+        "series": {key: [count per period]}, "undated": n, "out_of_range": n, "total": n}``
+        (``out_of_range``: dated outside what a timeline charts, 1800 to next year)."""
         if by not in _COUNT_KEYS:
             raise QueryError(f"by must be one of {', '.join(_COUNT_KEYS)}, got {by!r}")
         if interval not in _INTERVALS:
@@ -528,16 +530,24 @@ class Store:
             GROUP BY 1, 2 ORDER BY 1, 2
         """
         counts: dict[str, dict[str, int]] = {}
-        undated = total = 0
+        undated = out_of_range = total = 0
         for period, key, n in self.db.execute(sql, params):
             total += n
             if period is None:
                 undated += n
-                continue
-            counts.setdefault(key, {})[period] = n
+            elif not charted(period):
+                out_of_range += n
+            else:
+                counts.setdefault(key, {})[period] = n
         periods = _period_range(sorted({p for c in counts.values() for p in c}), interval)
         series = {k: [c.get(p, 0) for p in periods] for k, c in sorted(counts.items())}
-        return {"periods": periods, "series": series, "undated": undated, "total": total}
+        return {
+            "periods": periods,
+            "series": series,
+            "undated": undated,
+            "out_of_range": out_of_range,
+            "total": total,
+        }
 
     def articles_page(
         self,
@@ -630,8 +640,9 @@ class Store:
 
     def entity_timeline(self, entity_id: str, *, interval: str = "month") -> dict[str, Any]:
         """Articles mentioning the entity per publication period: ``{"periods": [...],
-        "articles": [...], "mentions": [...], "undated": n}`` (undated: articles with no
-        publication date)."""
+        "articles": [...], "mentions": [...], "undated": n, "out_of_range": n}`` (undated:
+        articles with no publication date; out_of_range: dated before 1800 or after next
+        year)."""
         if interval not in _INTERVALS:
             raise QueryError(f"interval must be one of {', '.join(_INTERVALS)}, got {interval!r}")
         rows = self.db.execute(
@@ -646,14 +657,16 @@ class Store:
             """,
             (entity_id,),
         ).fetchall()
-        dated = {r["period"]: r for r in rows if r["period"] is not None}
+        dated = {r["period"]: r for r in rows if r["period"] is not None and charted(r["period"])}
         periods = _period_range(sorted(dated), interval)
         undated = sum(r["articles"] for r in rows if r["period"] is None)
+        out_of_range = sum(r["articles"] for r in rows if r["period"] and not charted(r["period"]))
         return {
             "periods": periods,
             "articles": [dated[p]["articles"] if p in dated else 0 for p in periods],
             "mentions": [dated[p]["mentions"] if p in dated else 0 for p in periods],
             "undated": undated,
+            "out_of_range": out_of_range,
         }
 
     def counterparts(self, entity_id: str, *, limit: int = 15) -> list[dict[str, Any]]:

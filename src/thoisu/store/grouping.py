@@ -57,8 +57,14 @@ def _number(text: str | None) -> str | None:
     return m.group(0) if m else None
 
 
-def _shift(day: str, days: int) -> str:
-    return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
+def _window(day: str) -> tuple[str, str] | None:
+    """The days WINDOW_DAYS after and before ``day``; None for a day that is no date or
+    too near the calendar's ends (such an event is grouped as undated)."""
+    try:
+        when, width = date.fromisoformat(day), timedelta(days=WINDOW_DAYS)
+        return (when + width).isoformat(), (when - width).isoformat()
+    except (ValueError, OverflowError):
+        return None
 
 
 def group_article(db: sqlite3.Connection, article_id: str) -> None:
@@ -75,7 +81,8 @@ def group_article(db: sqlite3.Connection, article_id: str) -> None:
         key = group_key(cameo, (s_ent, s_code), (t_ent, t_code))
         amount = _number(target_text)
         group = None
-        if key is not None and day and len(day) >= 10:
+        window = _window(day[:10]) if key is not None and day and len(day) >= 10 else None
+        if window is not None:
             day = day[:10]
             group = db.execute(
                 # within the window of the group's first date, so groups do not creep
@@ -84,7 +91,7 @@ def group_article(db: sqlite3.Connection, article_id: str) -> None:
                 " AND (place IS NULL OR ? IS NULL OR place = ?)"
                 " AND (amount IS NULL OR ? IS NULL OR amount = ?)"
                 " ORDER BY abs(julianday(first_date) - julianday(?)), id LIMIT 1",
-                (key, _shift(day, WINDOW_DAYS), _shift(day, -WINDOW_DAYS), place, place,
+                (key, *window, place, place,
                  amount, amount, day),
             ).fetchone()  # fmt: skip
         else:

@@ -12,7 +12,7 @@ import json
 import re
 import sqlite3
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from ..text import fold
@@ -338,8 +338,17 @@ def _cursor_value(value: Any) -> bool:
     return isinstance(value, str) and len(value) <= 1_000
 
 
+def charted(period: str) -> bool:
+    """Whether a period (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``) lies where a timeline can
+    place it: from 1800 to next year. Dates outside (a page dated 9999-12-31) are counted
+    apart, never stretched over: one of them would make a chart of centuries of empty days."""
+    year = period[:4]
+    return year.isdigit() and 1800 <= int(year) <= date.today().year + 1
+
+
 def _period_range(periods: list[str], interval: str) -> list[str]:
-    """Every period from the first to the last of ``periods`` (none left out of a chart)."""
+    """Every period from the first to the last of ``periods`` (none left out of a chart);
+    ``periods`` must be :func:`charted`."""
     if not periods:
         return []
     first, last = periods[0], periods[-1]
@@ -351,8 +360,6 @@ def _period_range(periods: list[str], interval: str) -> list[str]:
             out.append(f"{y:04d}-{m:02d}")
             y, m = (y + 1, 1) if m == 12 else (y, m + 1)
         return out
-    from datetime import date, timedelta
-
     day, end = date.fromisoformat(first), date.fromisoformat(last)
     out = []
     while day <= end and len(out) < 3660:
