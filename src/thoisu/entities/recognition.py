@@ -7,7 +7,7 @@ country, a place, an organisation), whether a title or kinship word stands befor
 whether it is an organisation head, a unit word ("tỉnh", "quận") or a facility head. A
 bidirectional LSTM reads the sentence and two linear-chain CRFs label it: one the outermost
 names, one the names nested in them ("Trường ĐH Công nghiệp <TP.HCM>"), as BIO over PER,
-LOC, ORG, MISC. Trained on VLSP gold (``scripts/train_ner.py``; research use, see
+LOC, ORG, MISC. Trained on VLSP gold (``scripts/train_joint.py``; research use, see
 ``models/README.md``), run here with NumPy.
 """
 
@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from ..encoder.component import SYLLABLE, select_layers, syllable_shapes
+from ..encoder.tuned import load_head
 from ..nn import bio_runs, crf_head_graph, length_batches, run_head, session, viterbi_batch
 from ..records import Sentence
 from .gazetteer import _data_lines, load_gazetteer, load_kinship, load_org_heads, load_titles
@@ -175,8 +176,7 @@ class NameRecogniser:
     @classmethod
     def load(cls, path: str | Path | None = None) -> NameRecogniser:
         path = Path(path) if path is not None else DEFAULT_MODEL
-        with np.load(path, allow_pickle=False) as data:
-            return cls({k: data[k] for k in data.files}, path)
+        return cls(load_head(path), path)
 
     def emissions(self, batch: list[tuple[np.ndarray, list[str]]]) -> tuple[np.ndarray, np.ndarray]:
         """CRF emission scores (B, layers, T, labels) of a batch of sentences (vectors,

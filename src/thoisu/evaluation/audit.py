@@ -29,6 +29,8 @@ from . import GOLD_DIR, gold_article_ids
 
 __all__ = [
     "AUDIT_PATH",
+    "DYAD_DEV",
+    "DYAD_PATH",
     "audit",
     "audit_events",
     "draw_audit_articles",
@@ -36,6 +38,10 @@ __all__ = [
 ]
 
 AUDIT_PATH = GOLD_DIR / "events_audit.jsonl"
+# The dyad corpus's dev articles (annotated the same way; data/dyads/README.md): a development
+# audit, on articles the models did not train on but whose epochs and thresholds they chose.
+DYAD_PATH = Path(__file__).resolve().parents[3] / "data" / "dyads" / "dyads.jsonl"
+DYAD_DEV = ("batch-01", "batch-02", "batch-03")
 AUDIT_SEED = 1212
 AUDIT_CATEGORIES = ("Thế giới", "Chính trị - Xã hội")
 _REPO = Path(__file__).resolve().parents[3]
@@ -78,12 +84,19 @@ def draw_audit_articles(n: int = 60, seed: int = AUDIT_SEED, path: Path = _VNTC)
     return drawn
 
 
-def load_audit(path: Path = AUDIT_PATH) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+def load_audit(
+    path: Path = AUDIT_PATH, batches: tuple[str, ...] | None = None
+) -> list[dict[str, Any]]:
+    """The gold articles of ``path`` (of ``batches`` only, for the dyad corpus)."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return [r for r in rows if batches is None or r.get("batch") in batches]
 
 
 def _overlap(a: dict | None, b: dict | None) -> bool:
-    return bool(a and b and a["start"] < b["end"] and b["start"] < a["end"])
+    """Both spans given and overlapping (an actor the sentence does not name has none)."""
+    if not (a and b) or None in (a.get("start"), b.get("start")):
+        return False
+    return bool(a["start"] < b["end"] and b["start"] < a["end"])
 
 
 def _same_actor(pred: dict | None, gold: dict | None) -> bool:
@@ -169,13 +182,13 @@ def audit_events(records: Iterable[tuple[dict, list[dict]]]) -> dict[str, Any]:
     }
 
 
-def audit(path: Path = AUDIT_PATH) -> dict[str, Any]:
+def audit(path: Path = AUDIT_PATH, batches: tuple[str, ...] | None = None) -> dict[str, Any]:
     """Run thoisu on the audit articles (as annotated: the cleaned text) and audit its facts."""
     from ..pipeline import analyze_article
     from ..records import Article
 
     pairs = []
-    for gold in load_audit(path):
+    for gold in load_audit(path, batches):
         text = gold["text"]
         article = Article(id=gold["id"], title=gold.get("title"), author=None, publisher=None,
                           published=None, url=None, source=gold["id"], lead=None, body=text,

@@ -13,16 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..events.types import EVENT_TYPES
 from ..records import Article
 
+# EVENT_TYPES belong to the event stage (thoisu.events.types); read from there, named here
 __all__ = ["BkeeSpan", "BkeeEvent", "BkeeDocument", "read_split", "default_archive", "EVENT_TYPES"]
-
-EVENT_TYPES = frozenset(
-    "Attack Transport Die Transfer-ownership Arrest-jail Transfer-money End-position "
-    "Declare-bankruptcy Marry Meet Divorce Sentence Injure Pardon Release-parole Elect "
-    "Phone-write Demonstrate Trial-hearing Start-org Be-born Execute Extradite Start-position "
-    "End-org Sue Nominate Appeal Convict Charge-indict Fine Arquit Merge-org".split()
-)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,9 +5,10 @@ The argument tagger (:mod:`.arguments`) marks phrases ("Tổng thống Mỹ Dona
 
 * a person named in it ("Donald Trump"), else an organisation, sector actor or country named
   in it, with the entity's code and Wikidata id;
-* a nominal actor: an agent noun at the head of the phrase (``data/agents.tsv``: "cảnh sát"
-  COP, "chính quyền" GOV, "phiến quân" REB, ...) with the country of a place named in the
-  phrase ("chính quyền Tokyo": JPN), else of the article when one country dominates it;
+* a nominal actor: an agent noun at the head of the phrase (:mod:`thoisu.entities.agents`:
+  "cảnh sát" COP, "chính quyền" GOV, "phiến quân" REB, ...) with the country of a place named
+  in the phrase ("chính quyền Tokyo": JPN), else Vietnam for an institution of Vietnam's
+  system ("công an", "UBND"), else the article's when one country dominates it;
 * a back-reference, resolved where the text allows: "chúng tôi" to the speaker of the
   sentence, "ông"/"bà" to the last person named, "họ" to the last group that acted, "bộ
   trên"/"bộ này" to the last entity named with that head.
@@ -18,21 +19,26 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 
+from ..entities.agents import agent_head
 from ..records import Actor, Entity, Mention
 
-__all__ = ["ActorResolver", "load_agents"]
+__all__ = ["ActorResolver"]
 
 _QUANTIFIERS = re.compile(
-    r"^(?:(?:các|những|nhiều|một số|một|hai|ba|vài|hàng chục|hàng trăm|hàng nghìn|hàng ngàn|"
-    r"toàn bộ|tất cả|mọi|\d[\d.,]*)\s+)+",
+    r"^(?:(?:các|những|nhiều|một số|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|vài|cả|gần|"
+    r"khoảng|hơn|trên|chừng|chục|trăm|ngàn|nghìn|vạn|triệu|"
+    r"hàng chục|hàng trăm|hàng nghìn|hàng ngàn|toàn bộ|tất cả|mọi|\d[\d.,]*)\s+)+",
     re.I,
 )
 _FIRST_PERSON = frozenset({"chúng tôi", "chúng ta", "tôi", "chúng tao"})
 _PERSON_BACK = frozenset({"ông", "bà", "ông ta", "bà ta", "anh ta", "chị ta", "ông ấy",
-                          "bà ấy", "hắn", "y", "anh", "chị"})  # fmt: skip
+                          "bà ấy", "hắn", "y", "anh", "chị", "cô", "cô ta", "cô ấy", "anh ấy",
+                          "chị ấy", "ông này", "bà này"})  # fmt: skip
+# Words before the agent noun that say how many or which of them, not who: "nhóm học sinh",
+# "bọn cướp", "chính tài xế" (tried away one at a time when no agent noun opens the phrase).
+_GROUP_WORDS = frozenset({"nhóm", "bọn", "đám", "toán", "lũ", "tốp", "chính", "băng", "đoàn",
+                          "giới", "phía"})  # fmt: skip
 _GROUP_BACK = frozenset({"họ", "bọn họ", "chúng", "bọn chúng", "phía này", "bên này"})
 _DEICTIC = re.compile(r"^(?P<head>.+?)\s+(?:này|trên|đó|nói trên|kể trên)$", re.I)
 _LOCATIVE = re.compile(r"(?<!\w)(?:ở|tại|trên|ngoài khơi|gần|khắp)\s*$", re.I)
@@ -40,18 +46,6 @@ _PASSIVE = re.compile(r"(?<!\w)(?:bị|được(?! cho là| biết)|bởi|hứng
 _MAX_GAP = 40  # characters between a fallback subject and its trigger
 _PLACE_KINDS = frozenset({"city", "province", "region", "island", "former_province"})
 _MAX_TEXT = 12  # syllables of an actor phrase kept when no entity or agent names it
-
-
-@cache
-def load_agents() -> dict[tuple[str, ...], str]:
-    """Agent noun syllables (lower-case) -> CAMEO actor type."""
-    text = resources.files("thoisu.events").joinpath("data", "agents.tsv").read_text("utf-8")
-    table = {}
-    for line in text.splitlines():
-        if line.strip() and not line.startswith("#"):
-            phrase, code = line.split("\t")[:2]
-            table[tuple(phrase.lower().split())] = code.strip()
-    return table
 
 
 @dataclass(slots=True)
@@ -72,6 +66,7 @@ class ActorResolver:
     refs: list[_Ref] = field(default_factory=list)
     country: str | None = None  # the country the article is about, when one dominates
     last_group: Actor | None = None  # the last non-person actor that acted
+    nominals: list[Actor] = field(default_factory=list)  # coded nominal actors found so far
 
     def __post_init__(self) -> None:
         self.refs = sorted(
@@ -98,12 +93,16 @@ class ActorResolver:
             return people[0].actor(role)
         phrase = _QUANTIFIERS.sub("", text.strip())
         lowered = phrase.lower()
-        head = _agent_head(lowered)
+        head = agent_head(lowered)
+        words = lowered.split()
+        while head is None and len(words) > 1 and words[0] in _GROUP_WORDS:
+            words = words[1:]
+            head = agent_head(" ".join(words))
         actors = [r for r in inside if r.entity.type == "ORG" or r.entity.kind == "country"]
         if actors and (head is None or actors[0].mention.start - start <= len(text) - len(phrase)):
             return actors[0].actor(role)  # the phrase opens with the name
         if head is not None:
-            agent, words = head
+            agent = head[0]
             country = next((_country_of(r.entity) for r in inside if _country_of(r.entity)), None)
             if actors and actors[0].entity.code and len(actors[0].entity.code) == 3:
                 country = actors[0].entity.code
@@ -114,9 +113,12 @@ class ActorResolver:
                 clipped = _clip(text)
                 return Actor(org.entity, clipped, org.code, start, start + len(clipped), role,
                              "nominal")  # fmt: skip
-            code = (country or self.country or "") + agent
+            default = "VNM" if agent.vietnamese else self.country
+            code = (country or default or "") + agent.type
             clipped = _clip(text)
-            return Actor(None, clipped, code, start, start + len(clipped), role, "nominal")
+            nominal = Actor(None, clipped, code, start, start + len(clipped), role, "nominal")
+            self.nominals.append(nominal)
+            return nominal
         if actors:
             return actors[0].actor(role)
         back = self._back_reference(phrase, start + len(text) - len(phrase), role, speaker)
@@ -151,7 +153,12 @@ class ActorResolver:
             head = m.group("head")
             before = [r for r in self.refs
                       if r.mention.end <= start and r.mention.text.lower().startswith(head)]  # fmt: skip
-            return point(before[-1].actor(role) if before else None, "nominal")
+            if before:
+                return point(before[-1].actor(role), "nominal")
+            # "hai tên này" after "6 tên côn đồ", "nhóm này" after "nhóm cướp"
+            earlier = [a for a in self.nominals if (a.start or 0) < start
+                       and _QUANTIFIERS.sub("", a.text).lower().startswith(head)]  # fmt: skip
+            return point(earlier[-1] if earlier else None, "nominal")
         return None
 
     def place_of(self, sentence: str, offset: int, start: int, end: int) -> Actor | None:
@@ -218,17 +225,6 @@ def _country_of(entity: Entity) -> str | None:
         return entity.code[:3]
     if entity.kind in _PLACE_KINDS and entity.country:
         return entity.country[:3]
-    return None
-
-
-def _agent_head(lowered: str) -> tuple[str, int] | None:
-    """The CAMEO type of the agent noun opening the phrase, and its length in syllables."""
-    words = lowered.split()
-    agents = load_agents()
-    for n in range(min(5, len(words)), 0, -1):
-        code = agents.get(tuple(words[:n]))
-        if code is not None:
-            return code, n
     return None
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-__all__ = ["CameoCode", "cameo", "quad_class", "plover_types", "cameo_roots"]
+__all__ = ["CameoCode", "cameo", "cameo_codes", "quad_class", "plover_types", "cameo_roots"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +59,12 @@ def _tables() -> dict[str, CameoCode]:
 def cameo(code: str) -> CameoCode:
     """Look up a CAMEO event code; raises KeyError for a code not in GDELT's list."""
     return _tables()[code]
+
+
+@cache
+def cameo_codes() -> tuple[str, ...]:
+    """Every CAMEO event code of GDELT's list, sorted ("01", "010", "011", ...)."""
+    return tuple(sorted(_tables()))
 
 
 @cache

@@ -2,15 +2,18 @@
 
 For an article whose sentences carry the shared encoder's vectors:
 
-1. triggers: the learned tagger's (BKEE types, :mod:`.triggers`), the lexicon's CAMEO-only
-   phrases (statements, appeals, threats, ... :mod:`.lexicon`) and its ACE-typed phrases
-   the tagger finds likely enough (:data:`LEXICON_FLOOR`);
-2. realis: every candidate is classed (:mod:`.realis`); generic statements and non-events are
+1. triggers: the learned tagger (:mod:`.triggers`) reads each sentence once; its first CRF
+   marks BKEE's ACE event types, its second the CAMEO roots of interactions between actors
+   (statements, appeals, demands, criticism, meetings, aid, arrests, attacks, ...), learned
+   from the project's dyad corpus, which also taught it what to refuse (accidents, prices,
+   sports, nouns). An ACE event the second CRF left out is a CAMEO event only when the CRF
+   gives it at least :data:`CAMEO_FLOOR`; otherwise it keeps its ACE type and no CAMEO code;
+2. the full CAMEO code under the root (:mod:`.coding`), the lexicon's code being one clue;
+3. realis: every candidate is classed (:mod:`.realis`); generic statements and non-events are
    dropped, the rest get a certainty;
-3. attribution: the sentence's frame (:mod:`.attribution`) gives the speaker; the speech verb
-   that frames the sentence is not an event of its own;
-4. arguments: the argument tagger reads the sentence from each trigger (:mod:`.arguments`)
-   and each phrase becomes an actor (:mod:`.actors`);
+4. arguments: the argument tagger reads the whole sentence from each trigger
+   (:mod:`.arguments`) and each phrase becomes an actor (:mod:`.actors`), back-references
+   resolved within the article; the speaker (:mod:`.attribution`) frames reported events;
 5. date of the trigger's clause (:mod:`.dates`) and quantities (:mod:`.quantities`).
 
 All sentences of the article go through each network in one batch. A sentence without
@@ -32,17 +35,20 @@ from . import arguments, realis, triggers
 from .actors import ActorResolver
 from .attribution import Frame, find_frame, is_hearsay, sentence_refs
 from .codes import cameo
+from .coding import default_coder
 from .dates import event_date, find_dates
-from .lexicon import LexiconHit, ace_to_cameo, find_phrases
+from .lexicon import LexiconHit, find_phrases
 from .quantities import attach_quantities, find_quantities
+from .types import COARSE_ROLES
 
 __all__ = ["extract_events"]
 
-# A lexicon phrase of an ACE type the tagger's best path left out is still a candidate when
-# the tagger gives one of its syllables at least this probability of being part of a trigger
-# (chosen on BKEE dev: 0.1, 0.2, 0.3 gave classification F1 56.0, 56.1, 56.0; news the
-# tagger saw little of, visits and meetings, is where it helps).
-LEXICON_FLOOR = 0.2
+# An ACE event the CAMEO layer did not mark still gets a CAMEO root when the layer's
+# probability that one of its syllables is part of a CAMEO trigger reaches this. Chosen on the
+# dyad corpus's dev articles (entirely right 41.9 / 43.1 / 44.1 / 44.3% at 0.1 / 0.3 / 0.5 /
+# never): the layer seldom leaves out a real interaction that the ACE layer finds.
+CAMEO_FLOOR = 0.5
+_CAMEO = "CAMEO"
 
 
 @dataclass(slots=True)
@@ -64,12 +70,13 @@ class _Candidate:
     first: int
     last: int
     ace_type: str | None
-    cameo: str | None
-    cameo_with_agent: str | None
-    confidence: float  # the tagger's (1.0 for a lexicon phrase)
+    root: str | None
+    confidence: float
+    code: str | None = None
     realis: str = "actual"
     event_probability: float = 1.0
     roles: list[Tagged] = field(default_factory=list)
+    fine: list[Tagged] = field(default_factory=list)
 
     @property
     def start(self) -> int:
@@ -78,6 +85,12 @@ class _Candidate:
     @property
     def end(self) -> int:
         return self.reading.sentence.syllables[self.last - 1][1]
+
+    def lexicon_code(self) -> str | None:
+        for hit in self.reading.hits:
+            if hit.first < self.last and self.first < hit.last and hit.entry.cameo:
+                return hit.entry.cameo
+        return None
 
 
 def _read(sentence: Sentence, text: str, entities_by_sentence: dict) -> _Reading:
@@ -96,32 +109,72 @@ def _read(sentence: Sentence, text: str, entities_by_sentence: dict) -> _Reading
                     find_phrases([t.lower() for t in tokens]))  # fmt: skip
 
 
-def _candidates(reading: _Reading, tagged: list[Tagged], sure: np.ndarray) -> list[_Candidate]:
-    """The tagger's triggers (with the lexicon's more specific CAMEO code where a phrase
-    overlaps), the lexicon's CAMEO-only phrases the tagger did not take, and its ACE-typed
-    phrases the tagger found likely enough (``sure``: its marginals)."""
-    mapping = ace_to_cameo()
-    out, taken = [], set()
-    for t in tagged:
-        code, with_agent = mapping.get(t.label, (None, None))
-        for k, hit in enumerate(reading.hits):
-            if hit.first < t.last and t.first < hit.last and not hit.entry.blocker:
-                taken.add(k)
-                code = hit.entry.cameo or code
-                break
-        out.append(_Candidate(reading, t.first, t.last, t.label, code, with_agent, t.confidence))
-    for k, hit in enumerate(reading.hits):
-        entry = hit.entry
-        if k in taken or entry.blocker or entry.cameo is None:
+def _cameo_root(sure: np.ndarray, labels: list[str], first: int, last: int) -> tuple[str, float]:
+    """The CAMEO root the second CRF's marginals ``sure`` (n, labels) favour over syllables
+    ``first``..``last``, and the probability that some syllable there is part of one."""
+    span = sure[first:last]
+    roots: dict[str, float] = {}
+    for k, label in enumerate(labels):
+        kind = label.partition("-")[2]
+        if kind.startswith(_CAMEO):
+            roots[kind[len(_CAMEO) :]] = roots.get(kind[len(_CAMEO) :], 0.0) + float(
+                span[:, k].sum()
+            )
+    best = max(roots, key=roots.__getitem__)
+    inside = float(1 - span[:, labels.index("O")].min())
+    return best, inside
+
+
+def _snap(reading: _Reading, first: int, last: int) -> tuple[int, int]:
+    """Syllables ``first``..``last`` widened to whole words: a trigger never cuts a word the
+    segmenter joined ("ký hiệp" of "ký hiệp định" is "ký hiệp định")."""
+    syllables = reading.sentence.syllables
+    start, end = syllables[first][0], syllables[last - 1][1]
+    text = reading.sentence.text
+    offset = reading.sentence.start
+    for token in reading.sentence.tokens:
+        if any(c.isupper() for c in text[token.start - offset : token.end - offset]):
+            continue  # the segmenter sometimes joins a name to its verb ("Bình công du")
+        if token.start < start < token.end:
+            start = token.start
+        if token.start < end < token.end:
+            end = token.end
+    while first > 0 and syllables[first][0] > start:
+        first -= 1
+    while last < len(syllables) and syllables[last - 1][1] < end:
+        last += 1
+    return first, last
+
+
+def _candidates(
+    reading: _Reading, ace: tuple[list[Tagged], np.ndarray],
+    cameo_layer: tuple[list[Tagged], np.ndarray], labels: list[str],
+) -> list[_Candidate]:  # fmt: skip
+    """Candidates of one sentence from the tagger's two layers: a CAMEO run (with the ACE
+    type of an ACE run it overlaps, whose span it takes), an ACE run alone (a CAMEO root when
+    the CAMEO layer is sure enough of it)."""
+    found, taken = [], set()
+    for run in cameo_layer[0]:
+        root = run.label[len(_CAMEO) :]
+        overlap = next((k for k, a in enumerate(ace[0])
+                        if k not in taken and a.first < run.last and run.first < a.last), None)  # fmt: skip
+        if overlap is None:
+            first, last = _snap(reading, run.first, run.last)
+            found.append(_Candidate(reading, first, last, None, root, run.confidence))
             continue
-        confidence = 1.0
-        if entry.ace_type is not None:
-            confidence = float(1 - sure[hit.first : hit.last, 0].min())
-            if confidence < LEXICON_FLOOR:
-                continue
-        out.append(_Candidate(reading, hit.first, hit.last, entry.ace_type, entry.cameo, None,
-                              confidence))  # fmt: skip
-    return sorted(out, key=lambda c: c.first)
+        taken.add(overlap)
+        a = ace[0][overlap]
+        found.append(_Candidate(reading, a.first, a.last, a.label, root,
+                                max(a.confidence, run.confidence)))  # fmt: skip
+    for k, a in enumerate(ace[0]):
+        if k in taken:
+            continue
+        root = None
+        if len(cameo_layer[1]):
+            best, inside = _cameo_root(cameo_layer[1], labels, a.first, a.last)
+            root = best if inside >= CAMEO_FLOOR else None
+        found.append(_Candidate(reading, a.first, a.last, a.label, root, a.confidence))
+    return sorted(found, key=lambda c: c.first)
 
 
 def _classify(candidates: list[_Candidate]) -> None:
@@ -140,22 +193,43 @@ def _classify(candidates: list[_Candidate]) -> None:
         c.event_probability = float(p[kept].sum())
 
 
+def _code(candidates: list[_Candidate]) -> None:
+    """The full CAMEO code of each candidate with a root."""
+    rooted = [c for c in candidates if c.root]
+    coder = default_coder()
+    if coder is None:
+        for c in rooted:
+            lexicon = c.lexicon_code()
+            c.code = lexicon if lexicon and lexicon[:2] == c.root else c.root + "0"
+        return
+    vectors = (
+        np.stack([c.reading.vectors[c.first : c.last].mean(axis=0) for c in rooted])
+        if rooted
+        else None
+    )
+    codes = coder.code(vectors, [c.root for c in rooted], [c.lexicon_code() for c in rooted])
+    for c, code in zip(rooted, codes, strict=True):
+        c.code = code
+
+
 def _tag_roles(candidates: list[_Candidate], tagger: SequenceTagger, layers: tuple) -> None:
     batch = [
         (
             select_layers(c.reading.vectors, layers),
             arguments.argument_clues(c.reading.tokens, c.reading.names, c.reading.words,
-                                     (c.first, c.last), c.ace_type, c.reading.clues),
+                                     (c.first, c.last), c.ace_type, c.root, c.reading.clues),
         )
         for c in candidates
     ]  # fmt: skip
     # a role's own confidence is not reported: no forward-backward pass
-    for c, roles in zip(candidates, tagger.tag(batch, confidence=False), strict=True):
-        c.roles = roles
+    found = tagger.tag_layers(batch, set(), confidence=False)
+    for c, per_layer in zip(candidates, found, strict=True):
+        c.roles = per_layer[0][0]
+        c.fine = per_layer[1][0] if len(per_layer) > 1 else []
 
 
 def _nearest(c: _Candidate, role: str) -> Tagged | None:
-    spans = [r for r in c.roles if arguments.ROLES.get(r.label) == role]
+    spans = [r for r in c.roles if r.label == role]
     if not spans:
         return None
     return min(spans, key=lambda r: r.first - c.last if r.first >= c.last else c.first - r.last)
@@ -180,36 +254,27 @@ def extract_events(
             if m.kind == "name":
                 by_sentence.setdefault(m.sentence, []).append((m, entity.type))
     readings = [_read(s, article.text, by_sentence) for s in readable]
+    for r in readings:
+        r.clues = triggers.trigger_clues(r.tokens, r.names, r.words, r.hits)
+    candidates = []
     if tagger is not None:
-        layers = tagger.encoder_layers
-        # marginals where the lexicon has an ACE-typed phrase the tagger may have left out
-        wanted = {i for i, r in enumerate(readings)
-                  if any(h.entry.ace_type and not h.entry.blocker for h in r.hits)}  # fmt: skip
-        for r in readings:
-            r.clues = triggers.trigger_clues(r.tokens, r.names, r.words, r.hits)
-        tagged = tagger.tag_with_marginals(
-            [(select_layers(r.vectors, layers), r.clues) for r in readings], wanted
-        )
-    else:  # without the (CC BY-NC) tagger model, the lexicon alone
-        tagged = [([], np.zeros((len(r.tokens), 1), np.float32)) for r in readings]
+        batch = [(select_layers(r.vectors, tagger.encoder_layers), r.clues) for r in readings]
+        for reading, per_layer in zip(readings, tagger.tag_layers(batch, set()), strict=True):
+            second = per_layer[1] if len(per_layer) > 1 else ([], np.zeros((0, 0)))
+            candidates += _candidates(reading, per_layer[0], second, tagger.layer_labels[-1])
+    else:  # without the (CC BY-NC) tagger model: the lexicon's coded phrases alone
+        candidates = [
+            _Candidate(r, h.first, h.last, h.entry.ace_type, h.entry.cameo[:2], 1.0)
+            for r in readings for h in r.hits if h.entry.cameo
+        ]  # fmt: skip
     check_time()
     refs = sentence_refs(entities)
     frames = {r.sentence.index: find_frame(r.sentence, refs.get(r.sentence.index, []))
               for r in readings}  # fmt: skip
-    candidates = []
-    for reading, (found, sure) in zip(readings, tagged, strict=True):
-        frame = frames[reading.sentence.index]
-        for c in _candidates(reading, found, sure):
-            # A speech verb that frames the sentence is attribution, not a statement event.
-            if frame is not None and (
-                c.start <= frame.verb_start < c.end
-                or ((c.cameo or "").startswith("01") and frame.verb_start <= c.start < frame.end)
-            ):
-                continue
-            candidates.append(c)
     _classify(candidates)
     candidates = [c for c in candidates if c.realis in realis.EVENT_LABELS]
-    if role_tagger is not None:
+    _code(candidates)
+    if role_tagger is not None and candidates:
         _tag_roles(candidates, role_tagger, role_tagger.encoder_layers)
     check_time()
     resolver = ActorResolver(entities)
@@ -240,7 +305,8 @@ def _actor(c: _Candidate, role: str, resolver: ActorResolver, frame: Frame | Non
     start, end = syllables[span.first][0], syllables[span.last - 1][1]
     phrase = text.text[start - text.start : end - text.start]
     speaker = frame.attribution.speaker if frame is not None else None
-    return resolver.resolve(phrase, start, end, span.label, speaker)
+    fine = next((f.label for f in c.fine if f.first < span.last and span.first < f.last), None)
+    return resolver.resolve(phrase, start, end, fine or role, speaker)
 
 
 def _event(
@@ -252,18 +318,13 @@ def _event(
 ) -> Event:
     sentence = c.reading.sentence
     start, end = c.start, c.end
-    source = _actor(c, "source", resolver, frame)
-    target = _actor(c, "target", resolver, frame)
-    location = _actor(c, "location", resolver, frame) or resolver.place_of(
-        sentence.text, sentence.start, start, end
-    )
-    if source is None and c.ace_type is None:
-        # The argument tagger learned BKEE's types; for the lexicon's CAMEO-only actions
-        # (statements, appeals, consultations, ...) the clause's named subject is the source.
+    source, target, location = (_actor(c, role, resolver, frame) for role in COARSE_ROLES)
+    location = location or resolver.place_of(sentence.text, sentence.start, start, end)
+    code = c.code
+    if source is None and code is not None:
+        # no source phrase in the sentence: the clause's named subject, when one stands
+        # before the trigger with no passive marker between
         source = resolver.subject_of(sentence.text, sentence.start, start, [target, location])
-    code = c.cameo
-    if code is None and c.cameo_with_agent and source is not None:
-        code = c.cameo_with_agent  # "X bị Y giết": a killing with a perpetrator is an assault
     if (
         source is not None
         and target is not None
@@ -273,10 +334,13 @@ def _event(
         target = None
     resolver.acted(source)
     covered = frame is not None and frame.covers(start)
+    # the speech verb that frames the sentence is a statement event of its own (CAMEO 01,
+    # "cho biết"): who says so is its speaker, as for the content it frames
+    saying = frame is not None and start <= frame.verb_start < end
     before = sentence.text[: start - sentence.start]
     certainty = realis.certainty(
         c.realis, before, sentence.text,
-        hearsay=is_hearsay(before) or (covered and frame.anonymous),
+        hearsay=is_hearsay(before) or ((covered or saying) and frame.anonymous),
         statement=(code or "").startswith(("01", "04")),
     )  # fmt: skip
     if sentence.is_title and article.title and article.title.rstrip().endswith("?"):
@@ -294,7 +358,7 @@ def _event(
         target=target,
         location=location,
         date=event_date(sentence.text, dates, rel_start, rel_end),
-        attribution=frame.attribution if covered else None,
+        attribution=frame.attribution if covered or saying else None,
         certainty=certainty,
         cameo_label=info.label if info else None,
         quad_class=info.quad_class if info else None,

@@ -21,7 +21,9 @@ import numpy as np
 __all__ = ["LexiconHit", "TriggerEntry", "ace_to_cameo", "find_phrases", "lexicon_clues",
            "load_triggers"]  # fmt: skip
 
-LEXICON_CLUES = 6  # B and I of an ACE-typed phrase, of a CAMEO-only one, of a blocker
+# B and I of an ACE-typed phrase, of a CAMEO-only one, of a blocker; then the CAMEO root of
+# the phrase's code (one of 20) over its syllables
+LEXICON_CLUES = 6 + 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,13 +103,16 @@ def find_phrases(lowered: list[str]) -> list[LexiconHit]:
 
 def lexicon_clues(hits: list[LexiconHit], n: int) -> np.ndarray:
     """(n, LEXICON_CLUES): B and I of the phrases found, by kind (ACE-typed, CAMEO-only,
-    blocker)."""
+    blocker), and the CAMEO root of each phrase's code: clues the trigger tagger weighs
+    against the context (a root it has seen few examples of is still suggested)."""
     out = np.zeros((n, LEXICON_CLUES), np.float32)
     for hit in hits:
         entry = hit.entry
         group = 2 if entry.blocker else 0 if entry.ace_type else 1
         out[hit.first, 2 * group] = 1
         out[hit.first + 1 : hit.last, 2 * group + 1] = 1
+        if entry.cameo:
+            out[hit.first : hit.last, 6 + int(entry.cameo[:2]) - 1] = 1
     return out
 
 

@@ -15,7 +15,7 @@ syllables before it and over the three after it), whether the tagger gave it an 
 a few closed-class cue words before the trigger (negation, modality, purpose, habit, a person
 or event classifier). A multinomial logistic regression; trained on 1,200 candidates labelled
 by hand (``data/realis_labels.jsonl``: BKEE train and dev triggers, VNTC lexicon matches;
-``scripts/train_realis.py``). PLOVER keeps such mentions out of its event data: thoisu drops
+``scripts/train_joint.py``, with the dyad corpus's certainties and non-events). PLOVER keeps such mentions out of its event data: thoisu drops
 ``generic`` and ``not_event`` candidates and turns the rest into ``certainty``.
 """
 
@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..encoder.tuned import load_head
 from ..records import Certainty
 
 __all__ = [
@@ -96,8 +97,7 @@ class RealisClassifier:
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> RealisClassifier:
-        with np.load(Path(path) if path else DEFAULT_MODEL, allow_pickle=False) as data:
-            return cls({k: data[k] for k in data.files})
+        return cls(load_head(path or DEFAULT_MODEL))
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         """(n, len(labels)) for (n, FEATURES) inputs."""

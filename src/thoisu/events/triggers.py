@@ -1,11 +1,15 @@
-"""Learned event triggers: which syllables name an event, and of what ACE/BKEE type.
+"""Learned event triggers: which syllables name an event, of what ACE type and CAMEO root.
 
 Each syllable of a sentence is read as its vector from the shared encoder (see
 :mod:`thoisu.encoder.component`) plus clues: its shape, whether a recognised name covers it
-(an organisation's name is not an action) and whether a lexicon phrase starts or continues
-there (:mod:`.lexicon`). A bidirectional LSTM reads the sentence and a linear-chain CRF labels
-it in BIO over the 33 BKEE event types. Trained on BKEE train, tuned on BKEE dev
-(``scripts/train_events.py triggers``; CC BY-NC 4.0, see ``models/README.md``).
+(an organisation's name is not an action), underthesea's words and parts of speech, and
+whether a lexicon phrase starts or continues there (:mod:`.lexicon`: a clue, never an
+override). A bidirectional LSTM reads the sentence and two linear-chain CRFs label it: one in
+BIO over the 33 BKEE event types (learned from BKEE), one over the 20 CAMEO roots of
+interactions between actors (learned from the project's dyad corpus, ``data/dyads``, which
+also marks the look-alikes to refuse: accidents, prices, sports, nouns). Trained jointly with
+the encoder's upper layers (``scripts/train_joint.py``; CC BY-NC 4.0, see
+``models/README.md``).
 """
 
 from __future__ import annotations
