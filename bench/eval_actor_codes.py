@@ -8,8 +8,9 @@ over the sources and targets of coded facts (a CAMEO code, neither negated nor a
 the share with an actor code, by kind (name, nominal, pronoun); and writes a random sample of
 coded actors with their sentence, for checking the codes by hand (``--out``).
 
-``--split dev`` (seed 2412) is the draw the actor resolver was tuned on: a development figure.
-``--split test`` draws as many others, disjoint from the dev draw, for a held-out figure.
+``--split dev`` is the draw the actor resolver was tuned on: a development figure. ``--split
+test`` is 150 others, disjoint from it, for a held-out figure. Both are fixed by id in
+``actor_code_draws.json``.
 """
 
 from __future__ import annotations
@@ -32,7 +33,18 @@ VNTC = REPO.parent / "shared" / "data" / "vntc" / "vntc_sample.jsonl.gz"
 CATEGORIES = ("Thế giới", "Chính trị - Xã hội", "Pháp luật")
 
 
+DRAWS = Path(__file__).with_name("actor_code_draws.json")
+
+
 def unseen_articles(n: int, split: str = "dev") -> list[dict]:
+    """The articles of ``split``: the ids fixed in ``actor_code_draws.json`` (drawn once,
+    seed 2412 for dev, 2413 for test, from the articles no gold file, training set or sample
+    held then), so that later training data cannot change the draw; other ``n`` redraw."""
+    with gzip.open(VNTC, "rt", encoding="utf-8") as f:
+        records = {r["id"]: r for r in map(json.loads, f)}
+    fixed = json.loads(DRAWS.read_text(encoding="utf-8"))[split]
+    if n == len(fixed):
+        return [records[i] for i in fixed]
     used = gold_article_ids()
     for name in ("ner_vntc_train.jsonl", "realis_labels.jsonl", "dyads/dyads.jsonl"):
         for line in (REPO / "data" / name).read_text(encoding="utf-8").splitlines():
@@ -40,15 +52,10 @@ def unseen_articles(n: int, split: str = "dev") -> list[dict]:
             used.add(row.get("id") or row.get("doc"))
     with gzip.open(REPO / "samples" / "vntc-world-politics.jsonl.gz", "rt", encoding="utf-8") as f:
         used |= {json.loads(line)["id"] for line in f}
-    with gzip.open(VNTC, "rt", encoding="utf-8") as f:
-        pool = [r for r in map(json.loads, f) if r.get("category") in CATEGORIES
-                and r["id"] not in used and r.get("title")
-                and 400 <= len(r.get("body") or "") <= 2_500]  # fmt: skip
-    dev = random.Random(2412).sample(pool, n)
-    if split == "dev":
-        return dev
-    dev_ids = {r["id"] for r in dev}
-    return random.Random(2413).sample([r for r in pool if r["id"] not in dev_ids], n)
+    pool = [r for r in records.values() if r.get("category") in CATEGORIES
+            and r["id"] not in used and r.get("title")
+            and 400 <= len(r.get("body") or "") <= 2_500]  # fmt: skip
+    return random.Random(2412 if split == "dev" else 2413).sample(pool, n)
 
 
 def main() -> int:

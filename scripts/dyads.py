@@ -2,6 +2,7 @@
 agreement, build the corpus file the training reads.
 
     python scripts/dyads.py select                      # write data/dyads/batches/*.json
+    python scripts/dyads.py select-rare                 # batches 31-36: the rarer roots
     python scripts/dyads.py check FILE...               # every quote found, every code known
     python scripts/dyads.py agreement batch-02 ...      # annotators A and B of those batches
     python scripts/dyads.py build                       # data/dyads/dyads.jsonl
@@ -131,6 +132,47 @@ def select(_: argparse.Namespace) -> None:
             json.dumps(articles, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
         )
         print(name, len(articles), file=sys.stderr)
+
+
+# Roots the first 420 articles hold few examples of (13 threaten, 14 protest, 15 force
+# posture, 16 reduce relations, 19 fight, 20 mass violence) and actions the models confused
+# with them (07 aid, 18 abduction): words that name them, for a second, targeted draw.
+RARE_WORDS = (
+    "trừng phạt", "cấm vận", "cắt đứt quan hệ", "trục xuất", "đình chỉ", "viện trợ", "cứu trợ",
+    "tài trợ", "khoản vay", "đe dọa", "cảnh cáo", "tối hậu thư", "giao tranh", "đọ súng",
+    "không kích", "pháo kích", "ném bom", "đụng độ", "thảm sát", "bắt cóc", "con tin",
+    "tập trận", "điều quân", "biểu tình", "đình công", "tuyệt thực",
+)  # fmt: skip
+RARE_BATCHES = range(31, 37)
+RARE_BATCH_SIZE = 7
+RARE_SEED = 1819
+
+
+def select_rare(_: argparse.Namespace) -> None:
+    """Batches 31-36: VNTC news articles naming at least two different rare-root words, none
+    of the articles used anywhere (the first draw, the actor-code draws of
+    ``bench/actor_code_draws.json`` included)."""
+    used = _excluded()
+    used |= {json.loads(line)["id"] for line in CORPUS.read_text(encoding="utf-8").splitlines()}
+    draws = json.loads((REPO / "bench" / "actor_code_draws.json").read_text(encoding="utf-8"))
+    used |= {i for ids in draws.values() for i in ids}
+    pool = []
+    for r in _records("vntc"):
+        if (r.get("category") not in ("Thế giới", "Chính trị - Xã hội", "Pháp luật")
+                or r["id"] in used or not r.get("title")
+                or not 400 <= len(r.get("body") or "") <= 2_000):  # fmt: skip
+            continue
+        text = (r["title"] + " " + r["body"]).lower()
+        if len({w for w in RARE_WORDS if w in text}) >= 2:
+            pool.append(r)
+    n = len(RARE_BATCHES) * RARE_BATCH_SIZE
+    drawn = random.Random(RARE_SEED).sample(pool, n)
+    for k, b in enumerate(RARE_BATCHES):
+        articles = [_prepared(r) for r in drawn[k * RARE_BATCH_SIZE : (k + 1) * RARE_BATCH_SIZE]]
+        (BATCHES / f"batch-{b:02d}.json").write_text(
+            json.dumps(articles, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
+    print(f"{n} of {len(pool)} articles with two rare-root words", file=sys.stderr)
 
 
 # --- checking -----------------------------------------------------------------------------
@@ -469,6 +511,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("select").set_defaults(run=select)
+    sub.add_parser("select-rare").set_defaults(run=select_rare)
     p = sub.add_parser("check")
     p.add_argument("files", nargs="+")
     p.set_defaults(run=check)

@@ -24,6 +24,8 @@ one.
 
     python scripts/train_joint.py --features build/joint --out build/joint-run [--resume]
     python scripts/train_joint.py --features build/joint --out build/joint-run --export
+    python scripts/train_joint.py --features build/joint --out build/more --epochs 2 \
+        --init build/joint-run/epoch-5.pt --lr-encoder 2e-5 --lr-heads 3e-4   # continue
 
 ``--export`` writes the shipped models from the epoch with the best mean dev score
 (scripts/joint_export.py). Needs the ``train`` extra (torch). The models inherit the terms of
@@ -248,7 +250,7 @@ def batch_loss(model: Joint, batch: list[dict], device) -> tuple[torch.Tensor, d
         logits = logits.masked_fill(~model.same_root[gold], -1e4)  # the code given its root
         parts["codes"] = (nn.functional.cross_entropy(logits, gold, reduction="sum"), len(cod))
     total = sum(loss for loss, _ in parts.values())
-    return total / len(batch), {k: (float(v[0]), v[1]) for k, v in parts.items()}
+    return total / len(batch), {k: (float(v[0].detach()), v[1]) for k, v in parts.items()}
 
 
 # --- data -----------------------------------------------------------------------------------
@@ -408,8 +410,13 @@ def main() -> None:
     parser.add_argument("--max-steps", type=int, help="stop after this many steps (timing)")
     parser.add_argument("--warm", type=Path, help="folder of the previously shipped heads to "
                         "start from (scripts/joint_warm.py)")  # fmt: skip
+    parser.add_argument("--init", type=Path, help="an epoch checkpoint of an earlier run to "
+                        "continue from (its encoder layers and heads; a fresh optimiser)")  # fmt: skip
+    parser.add_argument("--lr-encoder", type=float, default=CONFIG["lr_encoder"])
+    parser.add_argument("--lr-heads", type=float, default=CONFIG["lr_heads"])
     args = parser.parse_args()
-    CONFIG.update(epochs=args.epochs, first=args.first)
+    CONFIG.update(epochs=args.epochs, first=args.first, lr_encoder=args.lr_encoder,
+                  lr_heads=args.lr_heads, init=str(args.init) if args.init else None)  # fmt: skip
     if args.export:
         from joint_export import export_best
 
@@ -423,6 +430,11 @@ def main() -> None:
         from joint_warm import warm_start
 
         log(f"warm start: {', '.join(warm_start(model, args.warm))}")
+    if args.init and not (args.resume and (args.out / "last.pt").exists()):
+        model.load_state_dict(
+            torch.load(args.init, map_location="cpu", weights_only=False)["model"]
+        )
+        log(f"continuing from {args.init}")
     model = model.to(device)
     optimiser = torch.optim.AdamW([
         {"params": model.encoder_params(), "lr": CONFIG["lr_encoder"],

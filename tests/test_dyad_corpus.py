@@ -31,7 +31,7 @@ def test_every_quote_is_found_and_every_code_exists(path: Path) -> None:
 
 def test_the_built_corpus_quotes_its_text_and_has_every_batch() -> None:
     rows = _corpus()
-    assert len(rows) == 420 and len({r["id"] for r in rows}) == 420
+    assert len(rows) == 462 and len({r["id"] for r in rows}) == 462
     assert {r["batch"] for r in rows} == {p.stem for p in dyads.BATCHES.glob("batch-*.json")}
     for row in rows:
         text = row["text"]
