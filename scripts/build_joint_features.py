@@ -110,8 +110,8 @@ def bkee_sentences() -> list[dict]:
     return out
 
 
-# The last dyad batch read (None: all). The models shipped with 0.8.0 learned batches 01-30:
-# ``--dyad-batches 30`` rebuilds their features; 31-36 came after (docs/quality.md, run 3).
+# The last dyad batch read (None: all). The shipped models first learned batches 01-30 (run
+# 2: ``--dyad-batches 30``), then all of them (run 3; src/thoisu/encoder/models/README.md).
 DYAD_LAST_BATCH: int | None = None
 
 

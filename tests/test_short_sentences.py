@@ -16,7 +16,7 @@ CONSTRUCTIONS = {"active", "passive", "addressee", "ditransitive", "with", "long
                  "title_name", "vn_institution", "coordinated", "decline_comment", "non_event"}  # fmt: skip
 # right of the held-out (even) half, measured with the shipped models (docs/quality.md);
 # the floor leaves room for a few sentences, not for a regression
-FLOOR = 112
+FLOOR = 116
 
 
 def _codes(name: str) -> set[str]:

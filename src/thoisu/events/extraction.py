@@ -222,17 +222,19 @@ def _tag_roles(candidates: list[_Candidate], tagger: SequenceTagger, layers: tup
         for c in candidates
     ]  # fmt: skip
     # a role's own confidence is not reported: no forward-backward pass
-    found = tagger.tag_layers(batch, set(), confidence=False)
+    found = tagger.tag_layers(batch, set(), confidence=True)
     for c, per_layer in zip(candidates, found, strict=True):
         c.roles = per_layer[0][0]
         c.fine = per_layer[1][0] if len(per_layer) > 1 else []
 
 
 def _nearest(c: _Candidate, role: str) -> Tagged | None:
+    """The run of ``role`` the tagger is surest of; of equally sure ones, the nearest."""
     spans = [r for r in c.roles if r.label == role]
     if not spans:
         return None
-    return min(spans, key=lambda r: r.first - c.last if r.first >= c.last else c.first - r.last)
+    return min(spans, key=lambda r: (-round(r.confidence, 2),
+               r.first - c.last if r.first >= c.last else c.first - r.last))  # fmt: skip
 
 
 def _event_id(article_id: str, sentence: int, start: int, code: str | None) -> str:
