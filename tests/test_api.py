@@ -165,6 +165,35 @@ def test_event_filters(client: TestClient) -> None:
     )
 
 
+def _sort_date(event: dict) -> str | None:
+    """The date the store sorts an event by: its own full date, else the article's, else its
+    own partial date with a year."""
+    own = event.get("date") or ""
+    if len(own) == 10:
+        return own
+    if event.get("published"):
+        return event["published"][:10]
+    return own if own[:4].isdigit() else None
+
+
+def test_events_come_newest_first_and_page_either_way(client: TestClient) -> None:
+    newest = _all_pages(client, "/events", 7)
+    oldest = _all_pages(client, "/events?order=oldest", 7)
+    key = [(e["article_id"], e["id"]) for e in newest]
+    assert len(set(key)) == len(key) == len(oldest)  # every event once, in both orders
+    assert set(key) == {(e["article_id"], e["id"]) for e in oldest}
+    dates = [_sort_date(e) for e in newest]
+    dated = [d for d in dates if d]
+    assert dated and dated == sorted(dated, reverse=True)
+    assert dates == dated + [None] * (len(dates) - len(dated))  # undated last
+    first = [_sort_date(e) for e in oldest if _sort_date(e)]
+    assert first == sorted(first) and first[0] < dated[0]
+    # a cursor pages the order it was made for
+    cursor = client.get("/events", params={"limit": 3, "order": "oldest"}).json()["next_cursor"]
+    wrong = client.get("/events", params={"limit": 3, "cursor": cursor})
+    assert wrong.status_code == 400 and "oldest" in wrong.json()["detail"]
+
+
 def test_events_as_csv(client: TestClient) -> None:
     response = client.get("/events", params={"actor": "USA", "format": "csv", "limit": 5})
     assert response.headers["content-type"].startswith("text/csv")

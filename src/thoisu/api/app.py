@@ -320,12 +320,18 @@ def create_app(
         format: Literal["json", "csv"] = "json",
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         cursor: str | None = None,
+        order: Annotated[
+            Literal["newest", "oldest"],
+            Query(description="newest first (default) or oldest first; undated events last"),
+        ] = "newest",
     ) -> dict[str, Any] | Response:
-        """Events matching every filter, oldest first, a page at a time (``next_cursor``);
-        ``format=csv`` gives the same page as CSV (the cursor in the ``X-Next-Cursor``
-        header)."""
+        """Events matching every filter, newest first (``order=oldest``: oldest first), a
+        page at a time (``next_cursor``, valid for the same order); ``format=csv`` gives the
+        same page as CSV (the cursor in the ``X-Next-Cursor`` header)."""
         with store() as s:
-            items, next_cursor = s.events_page(limit=limit, cursor=cursor, **filters)
+            items, next_cursor = s.events_page(
+                limit=limit, cursor=cursor, newest_first=order == "newest", **filters
+            )
         if format == "csv":
             headers = {"X-Next-Cursor": next_cursor} if next_cursor else {}
             buf = io.StringIO()

@@ -136,7 +136,11 @@ def mount_dashboard(app: FastAPI) -> None:
 
     @app.get("/ui/events", response_class=HTMLResponse, include_in_schema=False)
     def events_page(
-        request: Request, by: str = "cameo_root", unit: str = "mentions", cursor: str = ""
+        request: Request,
+        by: str = "cameo_root",
+        unit: str = "mentions",
+        cursor: str = "",
+        order: str = "newest",
     ) -> HTMLResponse:
         raw = {k: request.query_params.get(k, "").strip() for k in _EVENT_FILTERS}
         filters = {k: v or None for k, v in raw.items()}
@@ -144,18 +148,23 @@ def mount_dashboard(app: FastAPI) -> None:
         def build() -> dict[str, Any]:
             if by not in ("cameo_root", "plover"):
                 raise QueryError("by must be cameo_root or plover")
+            if order not in ("newest", "oldest"):
+                raise QueryError("order must be newest or oldest")
             check_plover(filters["plover"])
             with store() as s:
                 counts = _counts(s, by=by, unit=unit, **filters)
-                items, next_cursor = s.events_page(limit=50, cursor=cursor or None, **filters)
+                items, next_cursor = s.events_page(limit=50, cursor=cursor or None,
+                                                   newest_first=order == "newest", **filters)  # fmt: skip
             labels = _series_labels(by, counts["series"])
             return {
-                "filters": raw, "by": by, "unit": unit, "items": items, "next_cursor": next_cursor,
+                "filters": raw, "by": by, "unit": unit, "order": order, "items": items,
+                "next_cursor": next_cursor,
                 "counts": counts, "labels": labels,
                 "legend": palette([k for k in counts["series"] if any(counts["series"][k])]),
                 "chart": stacked_bars(counts["periods"], counts["series"], labels=labels,
                                       title="Số sự kiện theo thời gian"),
-                "csv_url": "/events?" + _query_string(format="csv", limit=1000, **filters),
+                "csv_url": "/events?" + _query_string(format="csv", limit=1000, order=order,
+                                                      **filters),
             }  # fmt: skip
 
         return guarded(request, "events.html", build)

@@ -21,6 +21,7 @@ from .ranking import common_readings, rank_key, reading_points
 from .sql import (
     _COUNT_KEYS,
     _EVENT_INSERT,
+    _EVENT_NEWEST_KEY,
     _EVENT_ORDER_KEY,
     _EVENT_SELECT,
     _INTERVALS,
@@ -464,7 +465,10 @@ class Store:
         _check_page(limit, offset)
         where, params = _event_where(**filters)
         if after is not None:
-            where.append(f"{_EVENT_ORDER_KEY} > (?, ?, ?)")
+            if newest_first:
+                where.append(f"{_EVENT_NEWEST_KEY} < (?, ?, ?)")
+            else:
+                where.append(f"{_EVENT_ORDER_KEY} > (?, ?, ?)")
             params += list(after)
         sql = _EVENT_SELECT
         if where:
@@ -476,20 +480,34 @@ class Store:
         return self.db.execute(sql, params)
 
     def events_page(
-        self, *, limit: int = 50, cursor: str | None = None, **filters: Any
+        self,
+        *,
+        limit: int = 50,
+        cursor: str | None = None,
+        newest_first: bool = False,
+        **filters: Any,
     ) -> tuple[list[dict[str, Any]], str | None]:
-        """One page of :meth:`events` (same filters, plus ``location`` and ``counterpart``)
-        and the cursor of the next page (None on the last). Cursors are keyset positions:
-        a page never repeats or skips an event when other events are added."""
-        after = _decode_cursor(cursor, 3) if cursor else None
-        rows = list(self._iter_events(limit=limit + 1, after=after, **filters))
+        """One page of :meth:`events` (same filters and order, plus ``location`` and
+        ``counterpart``) and the cursor of the next page (None on the last). Cursors are
+        keyset positions: a page never repeats or skips an event when other events are
+        added; a cursor serves only the order it was made for."""
+        order = "newest" if newest_first else "oldest"
+        after = None
+        if cursor:
+            *key, made_for = _decode_cursor(cursor, 4)
+            after = tuple(key)
+            if made_for != order:
+                raise QueryError(f"this cursor pages the {made_for} events first, not the {order}")
+        rows = list(self._iter_events(limit=limit + 1, after=after, newest_first=newest_first,
+                                      **filters))  # fmt: skip
         more = len(rows) > limit
         rows = rows[:limit]
-        next_cursor = (
-            _encode_cursor([rows[-1]["_k_date"], rows[-1]["_k_num"], rows[-1]["_k_ord"]])
-            if more and rows
-            else None
-        )
+        next_cursor = None
+        if more and rows:
+            last = rows[-1]
+            key = ([last["_n_date"], last["_k_num"], -last["_k_ord"]] if newest_first
+                   else [last["_k_date"], last["_k_num"], last["_k_ord"]])  # fmt: skip
+            next_cursor = _encode_cursor([*key, order])
         return [_event_dict(r) for r in rows], next_cursor
 
     def event_counts(

@@ -203,7 +203,9 @@ _SORT_DATE = (
     "coalesce(e.effective_date, CASE WHEN e.date GLOB '[0-9][0-9][0-9][0-9]*' THEN e.date END)"
 )
 _EVENT_ORDER_KEY = f"(coalesce({_SORT_DATE}, '9999'), a.num, e.ord)"
-_NEWEST_FIRST = f"{_SORT_DATE} IS NULL, {_SORT_DATE} DESC, a.num DESC, e.ord"
+# Newest first: the same positions read backwards, undated last, an article's events in order.
+_EVENT_NEWEST_KEY = f"(coalesce({_SORT_DATE}, '0000'), a.num, -e.ord)"
+_NEWEST_FIRST = f"coalesce({_SORT_DATE}, '0000') DESC, a.num DESC, -e.ord DESC"
 # Events neither denied nor asked about.
 NOT_DENIED = "e.certainty NOT IN ('negated', 'question')"
 # Events reported as facts: coded, and neither denied nor asked about (a GDELT row).
@@ -374,7 +376,8 @@ _EVENT_SELECT = f"""
            se.name AS source_name, te.name AS target_name, le.kind AS location_kind,
            g.mentions AS group_mentions, g.articles AS group_articles,
            g.sources AS group_sources, g.first_event AS group_first,
-           coalesce({_SORT_DATE}, '9999') AS _k_date, a.num AS _k_num, e.ord AS _k_ord
+           coalesce({_SORT_DATE}, '9999') AS _k_date, a.num AS _k_num, e.ord AS _k_ord,
+           coalesce({_SORT_DATE}, '0000') AS _n_date
     FROM events e
     JOIN articles a ON a.id = e.article_id
     LEFT JOIN event_groups g ON g.id = e.group_id
