@@ -12,7 +12,7 @@ from thoisu.events import arguments, realis, triggers
 from thoisu.events.actors import ActorResolver
 from thoisu.events.dates import event_date, find_dates
 from thoisu.events.lexicon import find_phrases, lexicon_clues
-from thoisu.nn import SequenceTagger, bio_runs, marginals, marginals_batch, viterbi
+from thoisu.nn import SequenceTagger, bio_runs, marginals_batch, viterbi
 from thoisu.records import Entity, Mention
 
 from .conftest import SHARED
@@ -95,6 +95,29 @@ def test_bio_runs() -> None:
     assert bio_runs(labels) == [(0, 2, "Attack"), (3, 4, "Die"), (4, 5, "Die"), (5, 6, "Meet")]
 
 
+def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
+    top = x.max(axis=axis, keepdims=True)
+    return np.squeeze(top, axis=axis) + np.log(np.exp(x - top).sum(axis=axis))
+
+
+def _log_space_marginals(emissions, transitions, start, end) -> np.ndarray:
+    """Textbook forward-backward of one sequence in log space: the oracle."""
+    steps = len(emissions)
+    alpha, beta = np.empty_like(emissions), np.empty_like(emissions)
+    alpha[0] = start + emissions[0]
+    for t in range(1, steps):
+        alpha[t] = _logsumexp(alpha[t - 1][:, None] + transitions, axis=0) + emissions[t]
+    beta[-1] = end
+    for t in range(steps - 2, -1, -1):
+        beta[t] = _logsumexp(transitions + (emissions[t + 1] + beta[t + 1])[None, :], axis=1)
+    return np.exp(alpha + beta - _logsumexp(alpha[-1] + end, axis=0))
+
+
+def marginals(emissions, transitions, start, end) -> np.ndarray:
+    """One sequence through the batched marginals."""
+    return marginals_batch(emissions[None], np.array([len(emissions)]), transitions, start, end)[0]
+
+
 def test_marginals_are_probabilities_and_agree_with_viterbi() -> None:
     rng = np.random.default_rng(0)
     emissions = rng.normal(size=(7, 5)).astype(np.float32)
@@ -122,7 +145,7 @@ def test_batched_marginals_equal_one_sequence_at_a_time() -> None:
         padded[b, len(seq) :] = 99.0  # padding must not leak into the real positions
     batched = marginals_batch(padded, lengths, transitions, start, end)
     for b, seq in enumerate(sequences):
-        one = marginals(seq, transitions, start, end)
+        one = _log_space_marginals(seq, transitions, start, end)
         assert np.allclose(batched[b, : len(seq)], one, atol=1e-5)
 
 

@@ -20,7 +20,6 @@ __all__ = [
     "bio_runs",
     "crf_head_graph",
     "length_batches",
-    "marginals",
     "marginals_batch",
     "onnx_lstm_weights",
     "reverse_each",
@@ -127,24 +126,6 @@ def viterbi_batch(
     return paths
 
 
-def marginals(
-    emissions: np.ndarray, transitions: np.ndarray, start: np.ndarray, end: np.ndarray
-) -> np.ndarray:
-    """(T, L) marginal probability of each label at each position under the linear-chain CRF
-    (forward-backward in log space): how sure the model is of a label it chose."""
-    steps = len(emissions)
-    alpha = np.empty_like(emissions)
-    beta = np.empty_like(emissions)
-    alpha[0] = start + emissions[0]
-    for t in range(1, steps):
-        alpha[t] = _logsumexp(alpha[t - 1][:, None] + transitions, axis=0) + emissions[t]
-    beta[-1] = end
-    for t in range(steps - 2, -1, -1):
-        beta[t] = _logsumexp(transitions + (emissions[t + 1] + beta[t + 1])[None, :], axis=1)
-    total = _logsumexp(alpha[-1] + end, axis=0)
-    return np.exp(alpha + beta - total)
-
-
 def marginals_batch(
     emissions: np.ndarray,
     lengths: np.ndarray,
@@ -152,9 +133,10 @@ def marginals_batch(
     start: np.ndarray,
     end: np.ndarray,
 ) -> np.ndarray:
-    """:func:`marginals` over a padded batch (B, T, L) of sequences of ``lengths``: scaled
-    forward-backward in probability space (float64, each step renormalised), so a step is a
-    matrix product for the whole batch instead of a log-sum-exp over (B, L, L); rows past a
+    """(B, T, L) marginal probability of each label at each position under the linear-chain
+    CRF, for a padded batch (B, T, L) of sequences of ``lengths``: how sure the model is of a
+    label it chose. Scaled forward-backward in probability space (float64, each step
+    renormalised), so a step is one matrix product for the whole batch; rows past a
     sequence's length are meaningless."""
     batch, steps, _ = emissions.shape
     move = np.exp(transitions - transitions.max()).astype(np.float64)  # a constant per step
@@ -176,11 +158,6 @@ def marginals_batch(
 
 def _normalised(x: np.ndarray) -> np.ndarray:
     return x / np.maximum(x.sum(axis=-1, keepdims=True), 1e-300)
-
-
-def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
-    top = x.max(axis=axis, keepdims=True)
-    return np.squeeze(top, axis=axis) + np.log(np.exp(x - top).sum(axis=axis))
 
 
 def bio_runs(labels: list[str]) -> list[tuple[int, int, str]]:
@@ -362,21 +339,15 @@ class SequenceTagger:
         is 1.0."""
         return [found[0][0] for found in self._run(batch, lambda i: False, confidence, (layer,))]
 
-    def tag_with_marginals(
-        self, batch: list[tuple[np.ndarray, np.ndarray]], wanted: set[int], layer: int = 0
-    ) -> list[tuple[list[Tagged], np.ndarray]]:
-        """The runs of each sentence on CRF ``layer`` and, for the sentences ``wanted``
-        (indices in the batch) and those with runs, each syllable's marginal label
-        probabilities (n, labels of the layer: :attr:`layer_labels`), for a caller that
-        weighs spans the best path left out; (0, labels) for the others."""
-        return [found[0] for found in self._run(batch, wanted.__contains__, True, (layer,))]
-
     def tag_layers(
         self, batch: list[tuple[np.ndarray, np.ndarray]], wanted: set[int], confidence: bool = True
     ) -> list[list[tuple[list[Tagged], np.ndarray]]]:
-        """:meth:`tag_with_marginals` for every CRF layer at once (one network run): for each
-        sentence, a (runs, marginals) pair per layer; a layer's marginals are also computed
-        for a sentence where an earlier layer found runs."""
+        """The runs of each sentence on every CRF layer at once (one network run): for each
+        sentence, a (runs, marginals) pair per layer. Marginals (n, labels of the layer:
+        :attr:`layer_labels`) are computed for the sentences ``wanted`` (indices in the
+        batch), for those with runs when ``confidence`` is asked (a run's confidence is its
+        least sure syllable; 1.0 without), and for those where an earlier layer found runs;
+        (0, labels) for the others."""
         return self._run(batch, wanted.__contains__, confidence, tuple(range(self.layers)))
 
     def _run(

@@ -10,8 +10,10 @@ see ``models/README.md``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -23,8 +25,11 @@ __all__ = [
     "fits_encoder",
     "load_head",
     "load_tuned",
+    "optional_head",
     "quantize_8bit",
 ]
+
+T = TypeVar("T")
 
 DEFAULT_TUNED = Path(__file__).resolve().parent / "models" / "tuned_layers.npz"
 BLOCK = 32
@@ -87,6 +92,15 @@ def load_head(path: str | Path) -> dict[str, np.ndarray]:
     if not fits_encoder(model):
         raise ValueError(f"{path} was trained on another encoder than the one installed")
     return model
+
+
+def optional_head(load: Callable[[], T]) -> T | None:
+    """``load()``, or None when the head's model file is missing, unreadable or was trained
+    on another encoder (:func:`load_head`): the stage then runs without it, on its rules."""
+    try:
+        return load()
+    except (FileNotFoundError, OSError, KeyError, ValueError):
+        return None
 
 
 @cache

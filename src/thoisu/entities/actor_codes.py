@@ -93,14 +93,20 @@ def code_named_actors(entities: list[Entity], published: str | None) -> None:
             entity.code = code
 
 
+def _place_countries(entities: list[Entity]) -> list[tuple[int, int, str | None]]:
+    """(start, end, country) of every place mention: a title or a name holding one is that
+    country's."""
+    return [
+        (m.start, m.end, e.country or (e.code or "")[:3] or None)
+        for e in entities if e.type == "LOC" for m in e.mentions
+    ]  # fmt: skip
+
+
 def code_organisations(entities: list[Entity]) -> None:
     """Code organisations named by an agent noun ("Công an huyện Gia Lâm": VNMCOP). A head
     of two syllables or more ("viện kiểm sát") also corrects a code the rules took from a
     shorter one ("viện", an institute: EDU)."""
-    places = [
-        (m.start, m.end, e.country or (e.code or "")[:3] or None)
-        for e in entities if e.type == "LOC" for m in e.mentions
-    ]  # fmt: skip
+    places = _place_countries(entities)
     for entity in entities:
         if entity.type != "ORG" or entity.kind != "org":
             continue
@@ -175,10 +181,7 @@ def code_people(entities: list[Entity], text: str) -> None:
     """Code the people the article names without a title (``text``: the article's). A
     foreign person's country is that of a place named in their title ("Bộ trưởng Quốc phòng
     Mỹ X": USA)."""
-    places = [
-        (m.start, m.end, e.country or (e.code or "")[:3] or None)
-        for e in entities if e.type == "LOC" for m in e.mentions
-    ]  # fmt: skip
+    places = _place_countries(entities)
     for entity in entities:
         if entity.code or entity.type != "PER":
             continue

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from ..encoder.component import SYLLABLE, select_layers, syllable_shapes
-from ..encoder.tuned import load_head
+from ..encoder.tuned import load_head, optional_head
 from ..nn import bio_runs, crf_head_graph, length_batches, run_head, session, viterbi_batch
 from ..records import Sentence
 from .gazetteer import _data_lines, load_gazetteer, load_kinship, load_org_heads, load_titles
@@ -236,8 +236,5 @@ class NameRecogniser:
 
 @cache
 def default_recogniser() -> NameRecogniser | None:
-    """The shipped recogniser, loaded once; None when its model file is missing."""
-    try:
-        return NameRecogniser.load()
-    except (FileNotFoundError, OSError, KeyError, ValueError):
-        return None
+    """The shipped recogniser, loaded once; None without a usable model file."""
+    return optional_head(NameRecogniser.load)

@@ -2,7 +2,7 @@
 
 thoisu's pipeline is run on each BKEE document (one line = one paragraph). For every gold
 event whose trigger overlaps a thoisu event's trigger, the gold arguments are mapped to
-thoisu's roles (:data:`thoisu.events.arguments.ROLES`: agent-like roles -> source,
+thoisu's roles (:data:`thoisu.events.types.FINE_ROLES`: agent-like roles -> source,
 patient-like roles -> target, places -> location) and a predicted argument counts as correct
 when its phrase (the actor's ``start``..``end``) overlaps a gold argument of the same role.
 End to end: every gold argument counts in recall, its trigger found or not; precision counts
@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from ..events.arguments import ROLES as ROLE_MAP
+from ..events.types import FINE_ROLES as ROLE_MAP
 from ..records import Analysis
 from .bkee import BkeeDocument
 from .metrics import prf

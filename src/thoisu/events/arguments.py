@@ -22,14 +22,14 @@ from pathlib import Path
 import numpy as np
 
 from ..encoder.component import syllable_shapes
+from ..encoder.tuned import optional_head
 from ..nn import SequenceTagger
 from .triggers import NAME_CLUES, WORD_CLUES, Run, name_clues
-from .types import CAMEO_ROOTS, EVENT_TYPES, FINE_ROLES
+from .types import CAMEO_ROOTS, EVENT_TYPES
 
-__all__ = ["CLUES", "DEFAULT_MODEL", "ROLES", "argument_clues", "default_tagger"]
+__all__ = ["CLUES", "DEFAULT_MODEL", "argument_clues", "default_tagger"]
 
 DEFAULT_MODEL = Path(__file__).resolve().parent / "models" / "argument_tagger.npz"
-ROLES = FINE_ROLES  # BKEE's role -> thoisu's
 
 TYPES = sorted(EVENT_TYPES)
 SHARED = 7 + NAME_CLUES + WORD_CLUES  # the columns that open the trigger tagger's clues too
@@ -75,8 +75,5 @@ def argument_clues(
 
 @cache
 def default_tagger() -> SequenceTagger | None:
-    """The shipped tagger, loaded once; None when its model file is missing."""
-    try:
-        return SequenceTagger.load(DEFAULT_MODEL, CLUES, "argument_tagger")
-    except (FileNotFoundError, OSError, KeyError, ValueError):
-        return None
+    """The shipped tagger, loaded once; None without a usable model file."""
+    return optional_head(lambda: SequenceTagger.load(DEFAULT_MODEL, CLUES, "argument_tagger"))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..encoder.tuned import load_head
+from ..encoder.tuned import load_head, optional_head
 
 __all__ = ["DEFAULT_MODEL", "CameoCoder", "default_coder"]
 
@@ -57,8 +57,5 @@ class CameoCoder:
 
 @cache
 def default_coder() -> CameoCoder | None:
-    """The shipped classifier, loaded once; None when its model file is missing."""
-    try:
-        return CameoCoder.load()
-    except (FileNotFoundError, OSError, KeyError, ValueError):
-        return None
+    """The shipped classifier, loaded once; None without a usable model file."""
+    return optional_head(CameoCoder.load)

@@ -117,9 +117,8 @@ def _cameo_root(sure: np.ndarray, labels: list[str], first: int, last: int) -> t
     for k, label in enumerate(labels):
         kind = label.partition("-")[2]
         if kind.startswith(_CAMEO):
-            roots[kind[len(_CAMEO) :]] = roots.get(kind[len(_CAMEO) :], 0.0) + float(
-                span[:, k].sum()
-            )
+            root = kind[len(_CAMEO) :]
+            roots[root] = roots.get(root, 0.0) + float(span[:, k].sum())
     best = max(roots, key=roots.__getitem__)
     inside = float(1 - span[:, labels.index("O")].min())
     return best, inside
@@ -221,14 +220,14 @@ def _tag_roles(candidates: list[_Candidate], tagger: SequenceTagger, layers: tup
         )
         for c in candidates
     ]  # fmt: skip
-    # a role's own confidence is not reported: no forward-backward pass
+    # with confidences: of several runs of one role the surest is kept (_chosen)
     found = tagger.tag_layers(batch, set(), confidence=True)
     for c, per_layer in zip(candidates, found, strict=True):
         c.roles = per_layer[0][0]
         c.fine = per_layer[1][0] if len(per_layer) > 1 else []
 
 
-def _nearest(c: _Candidate, role: str) -> Tagged | None:
+def _chosen(c: _Candidate, role: str) -> Tagged | None:
     """The run of ``role`` the tagger is surest of; of equally sure ones, the nearest."""
     spans = [r for r in c.roles if r.label == role]
     if not spans:
@@ -300,7 +299,7 @@ def extract_events(
 
 
 def _actor(c: _Candidate, role: str, resolver: ActorResolver, frame: Frame | None) -> Actor | None:
-    span = _nearest(c, role)
+    span = _chosen(c, role)
     if span is None:
         return None
     syllables, text = c.reading.sentence.syllables, c.reading.sentence

@@ -18,12 +18,14 @@ from importlib import resources
 
 import numpy as np
 
+from .types import CAMEO_ROOTS
+
 __all__ = ["LexiconHit", "TriggerEntry", "ace_to_cameo", "find_phrases", "lexicon_clues",
            "load_triggers"]  # fmt: skip
 
 # B and I of an ACE-typed phrase, of a CAMEO-only one, of a blocker; then the CAMEO root of
 # the phrase's code (one of 20) over its syllables
-LEXICON_CLUES = 6 + 20
+LEXICON_CLUES = 6 + len(CAMEO_ROOTS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +114,7 @@ def lexicon_clues(hits: list[LexiconHit], n: int) -> np.ndarray:
         out[hit.first, 2 * group] = 1
         out[hit.first + 1 : hit.last, 2 * group + 1] = 1
         if entry.cameo:
-            out[hit.first : hit.last, 6 + int(entry.cameo[:2]) - 1] = 1
+            out[hit.first : hit.last, 6 + CAMEO_ROOTS.index(entry.cameo[:2])] = 1
     return out
 
 

@@ -15,8 +15,9 @@ syllables before it and over the three after it), whether the tagger gave it an 
 a few closed-class cue words before the trigger (negation, modality, purpose, habit, a person
 or event classifier). A multinomial logistic regression; trained on 1,200 candidates labelled
 by hand (``data/realis_labels.jsonl``: BKEE train and dev triggers, VNTC lexicon matches;
-``scripts/train_joint.py``, with the dyad corpus's certainties and non-events). PLOVER keeps such mentions out of its event data: thoisu drops
-``generic`` and ``not_event`` candidates and turns the rest into ``certainty``.
+``scripts/train_joint.py``, with the dyad corpus's certainties and non-events). PLOVER keeps
+such mentions out of its event data: thoisu drops ``generic`` and ``not_event`` candidates
+and turns the rest into ``certainty``.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..encoder.tuned import load_head
+from ..encoder.tuned import load_head, optional_head
 from ..records import Certainty
 
 __all__ = [
@@ -116,11 +117,8 @@ class RealisClassifier:
 
 @cache
 def default_classifier() -> RealisClassifier | None:
-    """The shipped classifier, loaded once; None when its model file is missing."""
-    try:
-        return RealisClassifier.load()
-    except (FileNotFoundError, OSError, KeyError, ValueError):
-        return None
+    """The shipped classifier, loaded once; None without a usable model file."""
+    return optional_head(RealisClassifier.load)
 
 
 # --- certainty: the label, with the few cues rules read more surely than 27 examples teach ---

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from ..encoder.component import syllable_shapes
+from ..encoder.tuned import optional_head
 from ..nn import SequenceTagger
 from .lexicon import LEXICON_CLUES, LexiconHit, lexicon_clues
 
@@ -86,8 +87,5 @@ def trigger_clues(
 
 @cache
 def default_tagger() -> SequenceTagger | None:
-    """The shipped tagger, loaded once; None when its model file is missing."""
-    try:
-        return SequenceTagger.load(DEFAULT_MODEL, CLUES, "trigger_tagger")
-    except (FileNotFoundError, OSError, KeyError, ValueError):
-        return None
+    """The shipped tagger, loaded once; None without a usable model file."""
+    return optional_head(lambda: SequenceTagger.load(DEFAULT_MODEL, CLUES, "trigger_tagger"))

@@ -202,10 +202,12 @@ _INTERVALS = {"year": 4, "month": 7, "day": 10}
 _SORT_DATE = (
     "coalesce(e.effective_date, CASE WHEN e.date GLOB '[0-9][0-9][0-9][0-9]*' THEN e.date END)"
 )
-_EVENT_ORDER_KEY = f"(coalesce({_SORT_DATE}, '9999'), a.num, e.ord)"
+_OLDEST_PARTS = (f"coalesce({_SORT_DATE}, '9999')", "a.num", "e.ord")
 # Newest first: the same positions read backwards, undated last, an article's events in order.
-_EVENT_NEWEST_KEY = f"(coalesce({_SORT_DATE}, '0000'), a.num, -e.ord)"
-_NEWEST_FIRST = f"coalesce({_SORT_DATE}, '0000') DESC, a.num DESC, -e.ord DESC"
+_NEWEST_PARTS = (f"coalesce({_SORT_DATE}, '0000')", "a.num", "-e.ord")
+_EVENT_ORDER_KEY = f"({', '.join(_OLDEST_PARTS)})"
+_EVENT_NEWEST_KEY = f"({', '.join(_NEWEST_PARTS)})"
+_NEWEST_FIRST = ", ".join(f"{part} DESC" for part in _NEWEST_PARTS)
 # Events neither denied nor asked about.
 NOT_DENIED = "e.certainty NOT IN ('negated', 'question')"
 # Events reported as facts: coded, and neither denied nor asked about (a GDELT row).
@@ -376,8 +378,8 @@ _EVENT_SELECT = f"""
            se.name AS source_name, te.name AS target_name, le.kind AS location_kind,
            g.mentions AS group_mentions, g.articles AS group_articles,
            g.sources AS group_sources, g.first_event AS group_first,
-           coalesce({_SORT_DATE}, '9999') AS _k_date, a.num AS _k_num, e.ord AS _k_ord,
-           coalesce({_SORT_DATE}, '0000') AS _n_date
+           {_OLDEST_PARTS[0]} AS _k_date, a.num AS _k_num, e.ord AS _k_ord,
+           {_NEWEST_PARTS[0]} AS _n_date
     FROM events e
     JOIN articles a ON a.id = e.article_id
     LEFT JOIN event_groups g ON g.id = e.group_id
