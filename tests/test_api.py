@@ -233,8 +233,13 @@ def test_stats(client: TestClient) -> None:
     stats = client.get("/stats").json()
     assert stats["articles"] == len(fixture_articles())
     assert sum(stats["articles_by_day"].values()) == stats["articles"]
-    # the breakdowns count facts: coded, neither negated nor a question
-    assert sum(stats["by_cameo_root"].values()) == stats["facts"] <= stats["events"]
+    # the breakdowns count facts (coded, neither negated nor a question), as occurrences by
+    # default and as reports with unit=mentions
+    assert stats["unit"] == "groups"
+    assert sum(stats["by_cameo_root"].values()) == stats["occurrences"] < stats["facts"]
+    assert stats["facts"] <= stats["events"]
+    reports = client.get("/stats", params={"unit": "mentions"}).json()
+    assert sum(reports["by_cameo_root"].values()) == reports["facts"] == stats["facts"]
     assert sum(stats["by_certainty"].values()) == stats["events"]
     assert set(stats) >= {"by_publisher", "by_plover", "events_by_day", "by_type"}
 

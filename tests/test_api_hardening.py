@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 
 from thoisu.api import create_app
 from thoisu.api.guards import RequestGuard, request_budget
-from thoisu.api.web import web_link
+from thoisu.api.render import web_link
 from thoisu.cli import SERVE_OPTIONS, served_hosts
 from thoisu.store import QueryTimeout, Store
 from thoisu.store.export import spreadsheet_safe, write_events_csv
@@ -236,7 +236,8 @@ _HOSTILE = ["", "-1", "99999999999999999999999", "'\"", "(" * 3000 + "a", "a" * 
             "NOT OR *", "🙂", "9999-99-99", _BIG_CURSOR, " OR ".join(["dam phan"] * 100),
             "../../etc/passwd", "%", _NESTED_CURSOR]  # fmt: skip
 _EXTRA_PARAMS = ("actor", "counterpart", "source", "target", "location", "cameo", "plover",
-                 "certainty", "since", "until", "cursor", "by", "q", "type")  # fmt: skip
+                 "certainty", "since", "until", "cursor", "by", "q", "type", "group", "a", "b",
+                 "unit", "min_certainty", "lang", "full_range", "interval")  # fmt: skip
 
 
 def _get_routes(app) -> list[tuple[str, list[str]]]:
@@ -258,6 +259,7 @@ def test_no_route_answers_500_to_any_parameter(client: TestClient) -> None:
         for value in _HOSTILE:
             part = quote(value, safe="") or "x"
             url = path.replace("{article_id}", part).replace("{entity_id}", part)
+            url = url.replace("{name}", part)
             for name in params:
                 response = client.get(url, params={name: value})
                 assert response.status_code < 500, (path, name, value[:40], response.text[:200])

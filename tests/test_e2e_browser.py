@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -50,14 +51,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(web_db) -> Iterator[str]:
+@contextmanager
+def _serving(app) -> Iterator[str]:
+    """``app`` served by uvicorn on 127.0.0.1 in a thread: its base URL."""
     import uvicorn
 
-    from thoisu.api import create_app
-
     port = _free_port()
-    config = uvicorn.Config(create_app(web_db), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -69,6 +69,14 @@ def server(web_db) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(web_db) -> Iterator[str]:
+    from thoisu.api import create_app
+
+    with _serving(create_app(web_db)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -205,3 +213,59 @@ def test_api_docs_are_served_offline(server: str, page) -> None:
     assert page.locator("h2 code").get_by_text("GET /events", exact=True).count() == 1
     assert all(url.startswith(server) for url in requested), requested
     _shot(page, "api")
+
+
+@pytest.fixture(scope="module")
+def writable_server(web_db, tmp_path_factory) -> Iterator[str]:
+    """A writable server on a copy of the fixture store (watches are created through it)."""
+    from thoisu.api import create_app
+
+    copy = tmp_path_factory.mktemp("writable") / "web.db"
+    shutil.copy(web_db, copy)
+    with _serving(create_app(copy, writable=True)) as url:
+        yield url
+
+
+def test_a_watch_made_from_the_explorer_is_a_feed(writable_server: str, page) -> None:
+    from urllib.request import urlopen
+
+    import feedparser
+
+    page.goto(f"{writable_server}/ui/events?actor=USA")
+    page.fill("form.watch-create input[name=name]", "usa-watch")
+    page.locator("form.watch-create button").click()
+    page.wait_for_url("**/ui/watches/usa-watch")
+    assert page.locator("table.events tbody tr").count() >= 1
+    feed_link = page.locator("a[type='application/atom+xml']").first.get_attribute("href")
+    _shot(page, "watch")
+    with urlopen(f"{writable_server}{feed_link}") as response:
+        parsed = feedparser.parse(response.read())
+    assert not parsed.bozo and parsed.feed.title == "thoisu watch usa-watch"
+    assert len(parsed.entries) == page.locator("table.events tbody tr").count()
+    assert all(e.link.startswith(f"{writable_server}/ui/articles/") for e in parsed.entries)
+    page.goto(f"{writable_server}/ui/watches")
+    assert page.locator("table.watches a", has_text="usa-watch").count() == 1
+
+
+def test_a_dyad_chart_and_the_english_switch(server: str, page) -> None:
+    import json
+    from urllib.parse import quote
+    from urllib.request import urlopen
+
+    entity = _most_connected_entity(server)
+    with urlopen(f"{server}/entities/{quote(entity, safe='')}") as response:
+        other = json.load(response)["counterparts"][0]["entity"]
+    page.goto(f"{server}/ui/entities/{entity}")
+    page.locator("a.dyad").first.click()
+    page.wait_for_selector("svg.chart.lines")
+    assert page.locator("section.dyad-direction svg.chart.stacked").count() == 2
+    assert page.locator("section.dyad-direction rect.seg").count() >= 1
+    assert page.locator("svg.chart.lines circle").count() >= 1
+    assert other in page.url or quote(other, safe="") in page.url
+    _shot(page, "dyad")
+    page.locator("span.lang a", has_text="English").click()
+    page.wait_for_selector("html[lang=en]")
+    assert page.locator("nav a", has_text="Watches").count() == 1
+    lines = page.locator("table.events td.en").all_inner_texts()
+    assert lines and all(line.strip() for line in lines)
+    _shot(page, "dyad-en")

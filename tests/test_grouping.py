@@ -4,6 +4,7 @@ counts and the GDELT export."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 
@@ -73,8 +74,8 @@ def test_reports_of_one_occurrence_form_one_group(store):
 
 
 def test_counts_and_export_by_group(store):
-    mentions = store.event_counts(interval="month")
-    occurrences = store.event_counts(interval="month", unit="groups")
+    mentions = store.event_counts(interval="month", unit="mentions")
+    occurrences = store.event_counts(interval="month")  # the default
     assert mentions["total"] == 9 and occurrences["total"] == 6
     assert occurrences["periods"] == ["2020-10", "2020-11"] and occurrences["undated"] == 1
     out = io.StringIO()
@@ -113,10 +114,14 @@ def test_the_dashboard_and_api_count_occurrences(store):
     path = store.path
     store.close()
     with TestClient(create_app(path)) as api:
-        assert api.get("/events/timeline", params={"unit": "groups"}).json()["total"] == 6
-        assert api.get("/events/timeline").json()["total"] == 9
+        assert api.get("/events/timeline").json()["total"] == 6  # occurrences by default
+        assert api.get("/events/timeline", params={"unit": "mentions"}).json()["total"] == 9
         assert api.get("/events/timeline", params={"unit": "articles"}).status_code == 422
         page = api.get("/ui/events", params={"unit": "groups"})
         assert page.status_code == 200 and "6 sự việc" in page.text
-        assert "×3 bài" in page.text  # the reports of the occurrence told in three articles
+        # the occurrence told in three articles, with the link to its reports
+        assert "được 3 bài từ 3 nguồn đưa tin" in page.text
+        group = re.search(r'href="/ui/events\?group=(\d+)&amp;unit=mentions', page.text)
+        reports = api.get("/events", params={"group": group[1]}).json()["items"]
+        assert len({e["article_id"] for e in reports}) == 3
         assert api.get("/ui/events", params={"unit": "x"}).status_code == 400

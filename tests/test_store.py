@@ -441,8 +441,8 @@ def test_migrations_recorded_and_reopen(tmp_path: Path):
     with Store(path) as s:
         s.add(_a1())
         applied = s.migrations()
-        assert [m["id"] for m in applied] == [1, 2, 3, 4] and applied[0]["name"]
-        assert s.db.execute("PRAGMA user_version").fetchone()[0] == 4
+        assert [m["id"] for m in applied] == [1, 2, 3, 4, 5] and applied[0]["name"]
+        assert s.db.execute("PRAGMA user_version").fetchone()[0] == 5
         assert s.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     with Store(path) as s:
         assert s.migrations() == applied  # not re-applied

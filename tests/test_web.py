@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from thoisu.api import create_app
 from thoisu.api.charts import ego_network, stacked_bars
-from thoisu.api.web import highlight_article
+from thoisu.api.render import highlight_article
 
 
 @pytest.fixture(scope="module")

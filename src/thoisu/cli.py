@@ -11,10 +11,11 @@ from typing import Any
 import click
 
 from . import __version__
-from .cli_common import DB_HELP, default_db, open_store
+from .cli_common import DB_HELP, default_db, event_filter_of, event_filter_options, open_store
 from .cli_follow import follow, make_client, politeness_options
-from .cli_render import actor_cell, readable_date, render_summary, reports_note
+from .cli_render import event_header, event_line, render_summary
 from .cli_scale import check_engine, engine_options, ingest_with_dask, load
+from .cli_watch import watch
 from .records import IngestError
 
 
@@ -238,32 +239,21 @@ def search(query: str, db: str | None, limit: int, offset: int, fmt: str) -> Non
 
 @main.command()
 @click.option("--db", help=DB_HELP)
-@click.option(
-    "--actor", metavar="CODE|ID", help="CAMEO actor code (USA also matches USAGOV) or entity id."
-)
-@click.option("--source", metavar="CODE|ID", help="Source actor: CAMEO code or entity id.")
-@click.option("--target", metavar="CODE|ID", help="Target actor: CAMEO code or entity id.")
-@click.option("--cameo", metavar="CODE", help="CAMEO event code or prefix (19 = all FIGHT codes).")
-@click.option("--plover", metavar="TYPE", help="PLOVER event type, e.g. ASSAULT.")
-@click.option("--type", "event_type", metavar="ACE", help="ACE/BKEE event type, e.g. Attack.")
-@click.option(
-    "--certainty", type=click.Choice(["asserted", "reported", "possible", "negated", "question"])
-)
-@click.option("--since", metavar="DATE", help="From this date (YYYY-MM-DD).")
-@click.option("--until", metavar="DATE", help="Up to this date (YYYY-MM-DD).")
+@event_filter_options
 @click.option("--oldest-first", is_flag=True, help="Oldest first (default: newest first).")
 @click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True
 )
+@click.option(
+    "--lang",
+    type=click.Choice(["vi", "en"]),
+    default="vi",
+    show_default=True,
+    help="Text output: the Vietnamese actors and trigger, or one English line per event.",
+)
 def events(
-    db: str | None,
-    fmt: str,
-    limit: int,
-    since: str | None,
-    until: str | None,
-    oldest_first: bool,
-    **filters: Any,
+    db: str | None, fmt: str, limit: int, oldest_first: bool, lang: str, **options: Any
 ) -> None:
     """List stored events, newest first (undated ones last), with filters.
 
@@ -274,12 +264,11 @@ def events(
     from .store import StoreError
     from .store.export import write_events_csv
 
-    _check_date(since, "--since")
-    _check_date(until, "--until")
+    event_filter = event_filter_of(options)
     with open_store(db, readonly=True) as store:
         try:
             rows = store.events(
-                since=since, until=until, limit=limit, newest_first=not oldest_first, **filters
+                limit=limit, newest_first=not oldest_first, **event_filter.as_kwargs()
             )
         except StoreError as exc:
             raise click.ClickException(str(exc)) from exc
@@ -292,18 +281,9 @@ def events(
     if not rows:
         click.echo("no events match", err=True)
         return
-    click.echo(
-        f"{'DATE':18} {'CAMEO':5} {'TYPE':18} SOURCE -> TARGET  «TRIGGER» [CERTAINTY]  ARTICLE"
-    )
+    click.echo(event_header(lang))
     for r in rows:
-        when = readable_date(r.get("date")) if r.get("date") else (r.get("published") or "")[:10]
-        when = when or "undated"
-        kind = r.get("plover") or r.get("type") or ""
-        click.echo(
-            f"{when:18} {r.get('cameo') or '-':5} {kind:18} {actor_cell(r.get('source'))} -> "
-            f"{actor_cell(r.get('target'))}  «{(r.get('trigger') or {}).get('text', '')}»"
-            f" [{r.get('certainty')}]  {r.get('article_id', '')}{reports_note(r.get('group'))}"
-        )
+        click.echo(event_line(r, lang))
 
 
 @main.command()
@@ -351,10 +331,17 @@ def export(db: str | None, fmt: str, output: str | None) -> None:
 
 @main.command()
 @click.option("--db", help=DB_HELP)
-def stats(db: str | None) -> None:
+@click.option(
+    "--unit",
+    type=click.Choice(["groups", "mentions"]),
+    default="groups",
+    show_default=True,
+    help="Count facts as occurrences (groups) or as reports (mentions).",
+)
+def stats(db: str | None, unit: str) -> None:
     """Counts of articles, events and entities, by publisher, category and CAMEO root."""
     with open_store(db, readonly=True) as store:
-        click.echo(json.dumps(store.stats(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(store.stats(unit=unit), ensure_ascii=False, indent=2))
 
 
 # --- serve ---------------------------------------------------------------------------
@@ -446,6 +433,8 @@ def served_hosts(host: str, extra: tuple[str, ...] = ()) -> tuple[list[str] | No
         names += _LOOPBACK
     return sorted({*names, *extra}), False
 
+
+main.add_command(watch)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from .cli_common import DB_HELP, open_store
+from .cli_watch import print_matches
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -93,7 +94,8 @@ def follow(
 ) -> None:
     """Follow RSS/Atom FEEDS (URLs, or files listing one URL per line): fetch each new
     article page, analyse it and store it, every --every until Ctrl-C (which finishes the
-    page in hand). A page already stored is not fetched again."""
+    page in hand). A page already stored is not fetched again. Each new fact a watch
+    matches is printed as a line ("watch NAME: ...", on standard output)."""
     from .follow import Follower, feed_targets, stop_on_interrupt
 
     interval = parse_interval(every)
@@ -110,7 +112,10 @@ def follow(
             click.echo(f"  {outcome}: {url}", err=True)
 
     with open_store(db) as store, make_client(**polite) as client, stop_on_interrupt(stop):
-        follower = Follower(store, client, targets, stop=stop, on_page=on_page)
+        follower = Follower(
+            store, client, targets, stop=stop, on_page=on_page,
+            on_stored=lambda article_id: print_matches(store, article_id),
+        )  # fmt: skip
         while True:
             started = time.monotonic()
             click.echo(f"thoisu: round at {time.strftime('%Y-%m-%d %H:%M:%S')}", err=True)

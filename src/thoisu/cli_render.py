@@ -55,6 +55,8 @@ def render_summary(analysis: Analysis) -> str:
             extra.append(said)
         if extra:
             lines.append("     " + "; ".join(extra))
+        if ev.en:
+            lines.append(f"     in English: {ev.en}")
         lines.append(f"     evidence [{ev.sentence}]: {analysis.sentences[ev.sentence].text}")
     return "\n".join(lines) + "\n"
 
@@ -82,3 +84,26 @@ def reports_note(group: dict[str, Any] | None) -> str:
         return ""
     sources = group["sources"]
     return f"  x{group['articles']} articles ({sources} source{'s' if sources != 1 else ''})"
+
+
+def event_header(lang: str = "vi") -> str:
+    if lang == "en":
+        return f"{'DATE':18} {'CAMEO':5} EVENT [CERTAINTY]  ARTICLE"
+    return f"{'DATE':18} {'CAMEO':5} {'TYPE':18} SOURCE -> TARGET  «TRIGGER» [CERTAINTY]  ARTICLE"
+
+
+def event_line(event: dict[str, Any], lang: str = "vi") -> str:
+    """One stored event as a line of text: its Vietnamese actors and trigger, or (``en``)
+    its English line; the article it is from and how many articles report it."""
+    r = event
+    when = readable_date(r.get("date")) if r.get("date") else (r.get("published") or "")[:10]
+    when = when or "undated"
+    tail = f"[{r.get('certainty')}]  {r.get('article_id', '')}{reports_note(r.get('group'))}"
+    if lang == "en":
+        what = r.get("en") or (r.get("cameo_label") or r.get("type") or "?")
+        return f"{when:18} {r.get('cameo') or '-':5} {what} {tail}"
+    kind = r.get("plover") or r.get("type") or ""
+    return (
+        f"{when:18} {r.get('cameo') or '-':5} {kind:18} {actor_cell(r.get('source'))} -> "
+        f"{actor_cell(r.get('target'))}  «{(r.get('trigger') or {}).get('text', '')}» {tail}"
+    )

@@ -224,6 +224,9 @@ class Event:
     # trigger tagger's probability times the realis classifier's that it is an event).
     realis: str | None = None
     confidence: float | None = None
+    # One English sentence built from the codes and the actors' English names, never a
+    # translation of the Vietnamese (thoisu.events.english): "Vietnam Police arrested ...".
+    en: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         def actor(a: Actor | None) -> dict[str, Any] | None:
@@ -248,6 +251,7 @@ class Event:
             "certainty": self.certainty,
             "realis": self.realis,
             "confidence": self.confidence,
+            "en": self.en,
         }
 
 

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -34,9 +35,11 @@ from pydantic import (
 from .. import __version__
 from ..limits import time_limit
 from ..records import IngestError, RawDocument
-from ..store import QueryError, QueryTimeout, Store, StoreError
+from ..store import EventFilter, QueryError, QueryTimeout, Store, StoreError
 from ..store.export import write_events_csv
+from .filters import DATE_PATTERN, event_filter
 from .guards import HostGuard, RequestGuard, request_budget
+from .watches import watch_routes
 
 __all__ = ["create_app", "MAX_BODY_BYTES", "ArticleIn"]
 
@@ -47,7 +50,6 @@ MAX_BATCH = 1000  # articles per POST /articles
 MAX_URL_BYTES = 8 * 1024  # path and query string; longer gets 414
 REQUEST_SECONDS = 10.0  # the time budget of one request's queries
 ANALYSIS_WAIT = 5.0  # seconds a request waits for a free analysis slot before its 503
-_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 _ISO_DAY = r"^\d{4}-\d{2}-\d{2}"
 
 
@@ -222,6 +224,9 @@ def create_app(
             403, "this server is read-only: start it with `thoisu serve --writable` to store"
         )
 
+    app.state.check_write = check_write
+    app.include_router(watch_routes(store, check_write))
+
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
         return JSONResponse({"detail": _one_line(exc)}, status_code=422)
@@ -290,8 +295,8 @@ def create_app(
         publisher: str | None = None,
         category: str | None = None,
         entity: Annotated[str | None, Query(description="entity id, e.g. country:USA")] = None,
-        since: Annotated[str | None, Query(pattern=_DATE)] = None,
-        until: Annotated[str | None, Query(pattern=_DATE)] = None,
+        since: Annotated[str | None, Query(pattern=DATE_PATTERN)] = None,
+        until: Annotated[str | None, Query(pattern=DATE_PATTERN)] = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 20,
         cursor: str | None = None,
     ) -> dict[str, Any]:
@@ -316,7 +321,7 @@ def create_app(
     # -- events --------------------------------------------------------------------
     @app.get("/events", tags=["events"], response_model=None)
     def list_events(
-        filters: Annotated[dict[str, Any], Depends(event_filters)],
+        event_filter: Annotated[EventFilter, Depends(event_filter)],
         format: Literal["json", "csv"] = "json",
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         cursor: str | None = None,
@@ -330,7 +335,10 @@ def create_app(
         same page as CSV (the cursor in the ``X-Next-Cursor`` header)."""
         with store() as s:
             items, next_cursor = s.events_page(
-                limit=limit, cursor=cursor, newest_first=order == "newest", **filters
+                limit=limit,
+                cursor=cursor,
+                newest_first=order == "newest",
+                **event_filter.as_kwargs(),
             )
         if format == "csv":
             headers = {"X-Next-Cursor": next_cursor} if next_cursor else {}
@@ -341,16 +349,24 @@ def create_app(
 
     @app.get("/events/timeline", tags=["events"])
     def events_timeline(
-        filters: Annotated[dict[str, Any], Depends(event_filters)],
+        event_filter: Annotated[EventFilter, Depends(event_filter)],
         by: Literal["cameo_root", "plover", "type", "certainty"] = "cameo_root",
-        interval: Literal["year", "month", "day"] = "month",
-        unit: Literal["mentions", "groups"] = "mentions",
+        interval: Literal["year", "month", "week", "day"] = "month",
+        unit: Literal["groups", "mentions"] = "groups",
+        full_range: Annotated[
+            bool, Query(description="chart every date, not the 1st to the 99th percentile")
+        ] = False,
     ) -> dict[str, Any]:
         """Event counts per period (``periods``, one count per period in each ``series``),
         stacked by CAMEO root (or PLOVER type, ...), for the filters of ``GET /events``.
-        ``unit=groups`` counts each occurrence once, however many articles report it."""
+        Occurrences by default: each once, however many articles report it
+        (``unit=mentions``: every report). The periods run from the 1st to the 99th
+        percentile of the dates; ``earlier`` and ``later`` count the events outside."""
         with store() as s:
-            return s.event_counts(by=by, interval=interval, unit=unit, **filters)
+            return s.event_counts(
+                by=by, interval=interval, unit=unit, full_range=full_range,
+                **event_filter.as_kwargs(),
+            )  # fmt: skip
 
     # -- entities ------------------------------------------------------------------
     @app.get("/entities", tags=["entities"])
@@ -366,11 +382,13 @@ def create_app(
     @app.get("/entities/{entity_id}", tags=["entities"])
     def get_entity(
         entity_id: str,
-        interval: Literal["year", "month", "day"] = "month",
+        interval: Literal["year", "month", "week", "day"] = "month",
         counterparts: Annotated[int, Query(ge=0, le=100)] = 15,
+        unit: Literal["groups", "mentions"] = "groups",
     ) -> dict[str, Any]:
         """One entity: its counts, mentions over time, the actors it is most often in
-        events with (by direction and event type) and its articles."""
+        events with (by direction and event type; each with the URL of their dyad) and its
+        articles. Event counts are of occurrences (``unit=mentions``: reports)."""
         with store() as s:
             entity = s.get_entity(entity_id)
             if entity is None:
@@ -379,19 +397,23 @@ def create_app(
                 **entity,
                 "timeline": s.entity_timeline(entity_id, interval=interval),
                 "events_by_root": s.event_counts(
-                    by="cameo_root", interval=interval, entity=entity_id
+                    by="cameo_root", interval=interval, unit=unit, entity=entity_id
                 ),
-                "counterparts": s.counterparts(entity_id, limit=counterparts),
+                "counterparts": [
+                    {**c, "dyad": "/dyads?" + urlencode({"a": entity_id, "b": c["entity"]})}
+                    for c in s.counterparts(entity_id, limit=counterparts, unit=unit)
+                ],
                 "articles": s.entity_articles(entity_id)[:100],
             }
 
     # -- stats and health ------------------------------------------------------------
     @app.get("/stats", tags=["stats"])
-    def stats() -> dict[str, Any]:
-        """Counts: totals; articles and events per day; events by CAMEO root, PLOVER type,
-        ACE type and certainty; articles by publisher and category."""
+    def stats(unit: Literal["groups", "mentions"] = "groups") -> dict[str, Any]:
+        """Counts: totals; articles per day; facts by CAMEO root, PLOVER type and day, as
+        occurrences (``unit=mentions``: reports); events by ACE type and certainty;
+        articles by publisher and category."""
         with store() as s:
-            return s.stats()
+            return s.stats(unit=unit)
 
     @app.get("/feeds", tags=["stats"])
     def feeds() -> dict[str, Any]:
@@ -418,36 +440,6 @@ def create_app(
     return app
 
 
-Certainty = Literal["asserted", "reported", "possible", "negated", "question"]
-
-
-def event_filters(
-    actor: Annotated[str | None, Query(description="actor code (USA, USAGOV) or entity id")] = None,
-    counterpart: Annotated[
-        str | None, Query(description="with actor: events between the two, either way")
-    ] = None,
-    source: str | None = None,
-    target: str | None = None,
-    location: Annotated[str | None, Query(description="place code or entity id")] = None,
-    cameo: Annotated[str | None, Query(description="CAMEO code or prefix: 19, 190, 0231")] = None,
-    root: Annotated[str | None, Query(pattern=r"^\d{2}$", description="CAMEO root, 01-20")] = None,
-    plover: Annotated[str | None, Query(description="PLOVER type, e.g. ASSAULT")] = None,
-    type: Annotated[str | None, Query(description="ACE/BKEE type, e.g. Attack")] = None,
-    certainty: Certainty | None = None,
-    since: Annotated[str | None, Query(pattern=_DATE)] = None,
-    until: Annotated[str | None, Query(pattern=_DATE)] = None,
-) -> dict[str, Any]:
-    """The event filters shared by ``GET /events`` and ``GET /events/timeline``."""
-    if cameo and root:
-        raise HTTPException(400, "give cameo or root, not both")
-    check_plover(plover)
-    return {
-        "actor": actor, "counterpart": counterpart, "source": source, "target": target,
-        "location": location, "cameo": cameo or root, "plover": plover, "event_type": type,
-        "certainty": certainty, "since": since, "until": until,
-    }  # fmt: skip
-
-
 def _env_int(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip().replace("_", "")
     if not value:
@@ -466,15 +458,6 @@ def _env_seconds(name: str, default: float) -> float:
     if not (math.isfinite(seconds) and seconds > 0):
         raise ValueError(f"{name} must be a positive number of seconds, got {value!r}")
     return seconds
-
-
-def check_plover(plover: str | None) -> None:
-    """A 400 for a PLOVER type no CAMEO code maps to."""
-    from ..events.codes import plover_types
-
-    if plover and plover.strip().upper() not in plover_types():
-        known = ", ".join(sorted(plover_types()))
-        raise HTTPException(400, f"unknown PLOVER type {plover!r}; known: {known}")
 
 
 def _one_line(exc: RequestValidationError | ValidationError) -> str:

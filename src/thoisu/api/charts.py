@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-__all__ = ["stacked_bars", "ego_network", "palette"]
+__all__ = ["stacked_bars", "score_lines", "ego_network", "palette"]
 
 # Colour-blind-safe qualitative palette (Okabe-Ito, then Tol's muted), cycled.
 _PALETTE = (
@@ -35,15 +35,19 @@ def stacked_bars(
     title: str = "",
     width: int = 860,
     height: int = 260,
+    colours: dict[str, str] | None = None,
+    empty: str = "Không có sự kiện nào có ngày",
 ) -> Markup:
     """A stacked bar chart: one bar per period, one coloured segment per series key
-    (coloured as :func:`palette` gives them, for a legend drawn beside the chart).
+    (coloured as :func:`palette` gives them, for a legend drawn beside the chart, unless
+    ``colours`` fixes them).
 
-    ``labels`` names the keys in the tooltips ("19" -> "19 FIGHT").
+    ``labels`` names the keys in the tooltips ("19" -> "19 FIGHT"); ``empty`` is said
+    when there is nothing to draw.
     """
     labels = labels or {}
     keys = [k for k in series if any(series[k])]
-    colours = palette(keys)
+    colours = colours or palette(keys)
     totals = [sum(series[k][i] for k in keys) for i in range(len(periods))]
     top = max(totals, default=0)
     left, right, upper, lower = 44, 8, 12, 26
@@ -57,7 +61,7 @@ def stacked_bars(
     if not periods or top == 0:
         out.append(
             f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" class="empty">'
-            "Không có sự kiện nào có ngày</text></svg>"
+            f"{escape(empty)}</text></svg>"
         )
         return Markup("".join(out))
     step = _nice_step(top)
@@ -90,6 +94,69 @@ def stacked_bars(
             out.append(
                 f'<text class="axis" x="{x + bar / 2:.1f}" y="{upper + plot_h + 14}"'
                 f' text-anchor="middle">{escape(period)}</text>'
+            )
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def score_lines(
+    periods: Sequence[str],
+    lines: dict[str, Sequence[float | None]],
+    *,
+    colours: dict[str, str],
+    title: str = "",
+    width: int = 860,
+    height: int = 180,
+    low: float = -10.0,
+    high: float = 10.0,
+) -> Markup:
+    """Lines of a score per period on a fixed scale (the Goldstein scale, -10 to +10,
+    zero marked): one per key, broken where a period has no score; a dot per value with
+    its exact figure as the tooltip."""
+    left, right, upper, lower = 44, 8, 10, 22
+    plot_w, plot_h = width - left - right, height - upper - lower
+    out = [
+        f'<svg class="chart lines" viewBox="0 0 {width} {height}" role="img"'
+        f' aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
+    ]
+    if title:
+        out.append(f"<title>{escape(title)}</title>")
+
+    def y_of(value: float) -> float:
+        return upper + plot_h * (high - value) / (high - low)
+
+    for tick in (low, low / 2, 0.0, high / 2, high):
+        y = y_of(tick)
+        out.append(
+            f'<line class="grid{" zero" if tick == 0 else ""}" x1="{left}" x2="{width - right}"'
+            f' y1="{y:.1f}" y2="{y:.1f}"/><text class="axis" x="{left - 6}" y="{y + 4:.1f}"'
+            f' text-anchor="end">{f"{tick:+g}" if tick else "0"}</text>'
+        )
+    slot = plot_w / max(1, len(periods))
+    every = max(1, math.ceil(len(periods) / 12))
+    for i, period in enumerate(periods):
+        if i % every == 0:
+            out.append(
+                f'<text class="axis" x="{left + (i + 0.5) * slot:.1f}" y="{upper + plot_h + 14}"'
+                f' text-anchor="middle">{escape(period)}</text>'
+            )
+    for key, values in lines.items():
+        colour = colours.get(key, "#000")
+        run: list[str] = []
+        for i, value in enumerate([*values, None]):
+            if value is None:
+                if len(run) > 1:
+                    out.append(
+                        f'<polyline fill="none" stroke="{colour}" stroke-width="2"'
+                        f' points="{" ".join(run)}"/>'
+                    )
+                run = []
+                continue
+            x, y = left + (i + 0.5) * slot, y_of(max(low, min(high, value)))
+            run.append(f"{x:.1f},{y:.1f}")
+            out.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}" data-key="{escape(key)}">'
+                f"<title>{escape(periods[i])} · {escape(key)}: {value:+.2f}</title></circle>"
             )
     out.append("</svg>")
     return Markup("".join(out))

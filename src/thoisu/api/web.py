@@ -11,37 +11,26 @@ is always escaped (Jinja2 autoescaping; the highlighter escapes every piece it e
 
 from __future__ import annotations
 
-import re
 from importlib import resources
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from markupsafe import Markup, escape
 
 from ..events.codes import cameo_roots, plover_types
-from ..store import QueryError
-from ..store.sql import SNIPPET_MARKS
-from .app import check_plover
+from ..store import EventFilter, QueryError
 from .charts import ego_network, palette, stacked_bars
+from .filters import filter_from
+from .i18n import COOKIE, LANGUAGES, label, language
+from .render import CERTAINTY_VI, TYPE_VI, code_spans, highlight_article, snippet_html, web_link
+from .web_watches import mount_watch_pages
 
-__all__ = ["mount_dashboard", "highlight_article", "web_link"]
+__all__ = ["mount_dashboard"]
 
-CERTAINTY_VI = {
-    "asserted": "khẳng định",
-    "reported": "được cho là / theo nguồn tin",
-    "possible": "có thể",
-    "negated": "phủ định / chưa xảy ra",
-    "question": "câu hỏi",
-}
-TYPE_VI = {"PER": "người", "ORG": "tổ chức", "LOC": "địa danh", "MISC": "khác"}
-_EVENT_FILTERS = (
-    "actor", "counterpart", "source", "target", "location", "cameo", "plover", "certainty",
-    "since", "until",
-)  # fmt: skip
+_EVENT_FILTERS = EventFilter.names()
 
 
 def _package_dir(name: str) -> str:
@@ -53,15 +42,20 @@ def mount_dashboard(app: FastAPI) -> None:
     templates = Jinja2Templates(directory=_package_dir("templates"))
     templates.env.globals.update(
         CERTAINTY_VI=CERTAINTY_VI, TYPE_VI=TYPE_VI, ROOTS=cameo_roots(),
-        PLOVER_TYPES=sorted(plover_types()), qs=_query_string,
+        PLOVER_TYPES=sorted(plover_types()), qs=_query_string, LANGUAGES=LANGUAGES,
     )  # fmt: skip
-    templates.env.filters["snippet_html"] = _snippet_html
-    templates.env.filters["code_spans"] = _code_spans
+    templates.env.filters["snippet_html"] = snippet_html
+    templates.env.filters["code_spans"] = code_spans
     templates.env.filters["web_link"] = web_link
     app.mount("/static", StaticFiles(directory=_package_dir("static")), name="static")
     store = app.state.store
 
     def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        lang = language(request)
+        context.update(
+            lang=lang, writable=app.state.writable,
+            t=lambda key, **values: label(key, lang, **values),
+        )  # fmt: skip
         return templates.TemplateResponse(request, name, context, status_code=status)
 
     def guarded(request: Request, name: str, build) -> HTMLResponse:
@@ -79,6 +73,17 @@ def mount_dashboard(app: FastAPI) -> None:
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
         return RedirectResponse("/ui/")
+
+    @app.get("/ui/lang", include_in_schema=False)
+    def switch_language(to: str = "vi", back: str = "/ui/") -> RedirectResponse:
+        """Set the dashboard's language (a cookie) and go back to the page."""
+        local = back.startswith("/") and not back.startswith("//") and "\\" not in back
+        response = RedirectResponse(back if local else "/ui/", status_code=303)
+        if to in LANGUAGES:
+            response.set_cookie(COOKIE, to, max_age=365 * 86400, samesite="lax")
+        return response
+
+    mount_watch_pages(app, store, page, guarded)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> FileResponse:
@@ -138,33 +143,36 @@ def mount_dashboard(app: FastAPI) -> None:
     def events_page(
         request: Request,
         by: str = "cameo_root",
-        unit: str = "mentions",
+        unit: str = "groups",
         cursor: str = "",
         order: str = "newest",
+        full_range: str = "",
     ) -> HTMLResponse:
         raw = {k: request.query_params.get(k, "").strip() for k in _EVENT_FILTERS}
-        filters = {k: v or None for k, v in raw.items()}
 
         def build() -> dict[str, Any]:
             if by not in ("cameo_root", "plover"):
                 raise QueryError("by must be cameo_root or plover")
             if order not in ("newest", "oldest"):
                 raise QueryError("order must be newest or oldest")
-            check_plover(filters["plover"])
+            filters = filter_from(raw).as_kwargs()
             with store() as s:
-                counts = _counts(s, by=by, unit=unit, **filters)
+                counts = _counts(s, by=by, unit=unit, full_range=bool(full_range), **filters)
                 items, next_cursor = s.events_page(limit=50, cursor=cursor or None,
                                                    newest_first=order == "newest", **filters)  # fmt: skip
             labels = _series_labels(by, counts["series"])
+            lang = language(request)
             return {
                 "filters": raw, "by": by, "unit": unit, "order": order, "items": items,
-                "next_cursor": next_cursor,
+                "next_cursor": next_cursor, "full_range": full_range,
                 "counts": counts, "labels": labels,
                 "legend": palette([k for k in counts["series"] if any(counts["series"][k])]),
                 "chart": stacked_bars(counts["periods"], counts["series"], labels=labels,
-                                      title="Số sự kiện theo thời gian"),
+                                      title=label("timeline", lang),
+                                      empty=label("no_dated", lang)),
                 "csv_url": "/events?" + _query_string(format="csv", limit=1000, order=order,
                                                       **filters),
+                "watch_filters": filters,
             }  # fmt: skip
 
         return guarded(request, "events.html", build)
@@ -189,7 +197,7 @@ def mount_dashboard(app: FastAPI) -> None:
         return guarded(request, "feeds.html", build)
 
     @app.get("/ui/entities/{entity_id}", response_class=HTMLResponse, include_in_schema=False)
-    def entity_page(request: Request, entity_id: str) -> HTMLResponse:
+    def entity_page(request: Request, entity_id: str, unit: str = "groups") -> HTMLResponse:
         def build() -> dict[str, Any]:
             with store() as s:
                 entity = s.get_entity(entity_id)
@@ -198,14 +206,14 @@ def mount_dashboard(app: FastAPI) -> None:
                 timeline = s.entity_timeline(entity_id)
                 if len(timeline["periods"]) > _MAX_MONTHS:
                     timeline = s.entity_timeline(entity_id, interval="year")
-                events = _counts(s, by="cameo_root", entity=entity_id)
-                counterparts = s.counterparts(entity_id, limit=12)
+                events = _counts(s, by="cameo_root", entity=entity_id, unit=unit)
+                counterparts = s.counterparts(entity_id, limit=12, unit=unit)
                 links = s.counterpart_links([c["entity"] for c in counterparts])
                 articles = s.entity_articles(entity_id)[:50]
             labels = _series_labels("cameo_root", events["series"])
             center = {"id": entity_id, "name": entity.get("name_vi") or entity["name"]}
             return {
-                "entity": entity, "timeline": timeline, "events": events,
+                "entity": entity, "timeline": timeline, "events": events, "unit": unit,
                 "counterparts": counterparts, "articles": articles,
                 "mentions_chart": stacked_bars(
                     timeline["periods"], {"articles": timeline["articles"]},
@@ -245,14 +253,18 @@ def _body_models(operation: dict[str, Any]) -> list[str]:
 
 def _empty(template: str) -> dict[str, Any]:
     """The context a page needs to render its form and an error message, without data."""
-    empty_counts = {"periods": [], "series": {}, "undated": 0, "out_of_range": 0, "total": 0}
+    empty_counts = {"periods": [], "series": {}, "undated": 0, "out_of_range": 0, "total": 0,
+                    "earlier": 0, "later": 0, "unit": "groups"}  # fmt: skip
     return {
         "search.html": {"q": "", "publisher": "", "category": "", "items": [],
                         "next_cursor": None, "facets": {}, "total": 0},
         "events.html": {"filters": {k: "" for k in _EVENT_FILTERS}, "by": "cameo_root",
                         "items": [], "next_cursor": None, "counts": empty_counts, "labels": {},
-                        "legend": {}, "chart": stacked_bars([], {}), "csv_url": ""},
+                        "legend": {}, "chart": stacked_bars([], {}), "csv_url": "",
+                        "watch_filters": {}},
         "entities.html": {"q": "", "type": "", "items": []},
+        "watches.html": {"items": [], "next_cursor": None},
+        "dyad.html": {"dyad": None, "items": [], "directions": {}, "names": {}},
     }.get(template, {})  # fmt: skip
 
 
@@ -266,107 +278,5 @@ def _series_labels(by: str, series: dict[str, Any]) -> dict[str, str]:
 
 
 def _query_string(**params: Any) -> str:
+    """A URL's query string of the parameters given (empty ones left out)."""
     return urlencode({k: v for k, v in params.items() if v not in (None, "")})
-
-
-def web_link(url: str | None) -> str | None:
-    """``url`` when it is safe to link to (an http or https URL with a host), else None:
-    a stored ``javascript:`` or ``data:`` URL, in any case or with leading spaces, is
-    shown as text, never as a link."""
-    if not url:
-        return None
-    url = url.strip()
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    if any(ord(c) < 33 or c in '\x7f"<>`' for c in url):
-        return None
-    return url
-
-
-def _code_spans(text: str) -> Markup:
-    """Docstring text as HTML: escaped, ``literals`` in ``<code>``."""
-    return Markup(re.sub(r"``(.+?)``", r"<code>\1</code>", str(escape(text))))
-
-
-def _snippet_html(text: str) -> Markup:
-    """A search snippet: escaped, its matches in ``<mark>``."""
-    start, end = SNIPPET_MARKS
-    return Markup(str(escape(text)).replace(start, "<mark>").replace(end, "</mark>"))
-
-
-def _actor_text(actor: dict | None) -> str:
-    if not actor:
-        return "—"
-    code = f" [{actor['code']}]" if actor.get("code") else ""
-    return f"{actor.get('text', '')}{code}"
-
-
-def highlight_article(record: dict[str, Any]) -> Markup:
-    """The article text as HTML: each sentence a ``<span id="sN">`` (so facts can link to
-    their evidence), entity mentions and event triggers in ``<mark>`` with a tooltip
-    (``data-tip``: type, codes, actors, certainty). Overlaps: a trigger wins over a mention
-    that crosses it. Every piece of text is escaped."""
-    text: str = record["article"]["text"]
-    marks: list[tuple[int, int, str, str, str | None]] = []  # start, end, class, tip, href
-    for ev in record.get("events", []):
-        trig = ev.get("trigger") or {}
-        if trig.get("end", 0) <= trig.get("start", 0):
-            continue
-        tip = " · ".join(
-            x
-            for x in (
-                f"CAMEO {ev['cameo']} {ev.get('cameo_label') or ''}".strip()
-                if ev.get("cameo")
-                else "",
-                f"PLOVER {ev['plover']}" if ev.get("plover") else "",
-                f"ACE {ev['type']}" if ev.get("type") else "",
-                f"nguồn: {_actor_text(ev.get('source'))}" if ev.get("source") else "",
-                f"đích: {_actor_text(ev.get('target'))}" if ev.get("target") else "",
-                f"nơi: {_actor_text(ev.get('location'))}" if ev.get("location") else "",
-                f"mức chắc chắn: {CERTAINTY_VI.get(ev.get('certainty', ''), ev.get('certainty'))}"
-                f" ({ev.get('certainty')})",
-            )
-            if x
-        )
-        marks.append((trig["start"], trig["end"], "trg", tip, f"#ev-{ev.get('id', '')}"))
-    for ent in record.get("entities", []):
-        code = f" · {ent['code']}" if ent.get("code") else ""
-        tip = f"{ent.get('type')} ({TYPE_VI.get(ent.get('type'), '')}) · {ent['name']}{code} · {ent['id']}"
-        for m in ent.get("mentions", []):
-            cls = f"ent ent-{ent.get('type') or 'MISC'}"
-            marks.append((m["start"], m["end"], cls, tip, f"/ui/entities/{ent['id']}"))
-    # Triggers first, then longer mentions; keep what does not cross something already kept.
-    marks.sort(key=lambda m: (m[2] != "trg", m[0], -(m[1] - m[0])))
-    kept: list[tuple[int, int, str, str, str | None]] = []
-    for m in marks:
-        if m[0] < 0 or m[1] > len(text):
-            continue
-        if all(m[1] <= k[0] or k[1] <= m[0] for k in kept):
-            kept.append(m)
-    kept.sort()
-    sentences = sorted(record.get("sentences", []), key=lambda s: s["start"])
-    # Boundaries: sentence starts/ends and mark starts/ends, walked in order.
-    opens: dict[int, list[str]] = {}
-    closes: dict[int, list[str]] = {}
-    for s in sentences:
-        opens.setdefault(s["start"], []).append(f'<span class="sent" id="s{s["index"]}">')
-        closes.setdefault(s["end"], []).insert(0, "</span>")
-    for start, end, cls, tip, href in kept:
-        tag = "a" if href and href.startswith("/") else "mark"
-        attrs = f' class="{cls}" data-tip="{escape(tip)}" tabindex="0"'
-        if tag == "a":
-            attrs += f' href="{escape(href)}"'
-        opens.setdefault(start, []).append(f"<{tag}{attrs}>")
-        closes.setdefault(end, []).insert(0, f"</{tag}>")
-    cuts = sorted({0, len(text), *opens, *closes})
-    out: list[str] = []
-    for i, pos in enumerate(cuts):
-        out += closes.get(pos, [])
-        out += opens.get(pos, [])
-        if i + 1 < len(cuts):
-            out.append(str(escape(text[pos : cuts[i + 1]])))
-    return Markup("".join(out))

@@ -6,23 +6,38 @@
 "tand", "vksnd", "công an") is flagged: an actor it names is Vietnamese unless another
 country is named with it. Read by the entity stage (codes of organisations named by their
 head noun: "Công an huyện Gia Lâm") and the event stage (nominal actors: "cảnh sát Thái Lan").
+Each agent also has an English name in GDELT's style ("công an" POLICE, "binh lính" SOLDIERS):
+:func:`english_name`, for English event lines and GDELT actor names.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-__all__ = ["Agent", "agent_head", "load_agents"]
+__all__ = ["Agent", "agent_head", "english_name", "load_agents"]
 
 _LONGEST = 6  # syllables of the longest agent phrase matched
+# Words before an agent noun that say how many or which of them, not who ("các", "hai",
+# "nhóm", "bọn"): skipped by english_name, as the event stage skips them.
+_SKIPPED = frozenset(
+    "các những nhiều một mấy hai ba bốn năm sáu bảy tám chín mười vài cả gần khoảng hơn trên "
+    "chừng chục trăm ngàn nghìn vạn triệu mọi nhóm bọn đám toán lũ tốp chính băng đoàn giới "
+    "phía".split()
+)
+# Two-word ones, skipped whole: "toàn bộ binh sĩ" is not "bộ binh" (infantry) + "sĩ".
+_SKIPPED_PAIRS = frozenset({"toàn bộ", "tất cả", "một số", "hàng chục", "hàng trăm",
+                            "hàng nghìn", "hàng ngàn", "hàng triệu"})  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
 class Agent:
     type: str  # CAMEO actor type (CAMEO.type.txt)
     vietnamese: bool  # an institution of Vietnam's system: the country is VNM by default
+    # English name, upper case ("POLICE"); not compared: "ubnd" and "ủy ban nhân dân" are
+    # one agent whatever their English names
+    english: str = field(default="", compare=False)
 
 
 @cache
@@ -32,9 +47,9 @@ def load_agents() -> dict[tuple[str, ...], Agent]:
     table = {}
     for line in text.splitlines():
         if line.strip() and not line.startswith("#"):
-            cells = line.split("\t") + ["", ""]
+            cells = line.split("\t") + ["", "", "", ""]
             table[tuple(cells[0].lower().split())] = Agent(
-                cells[1].strip(), cells[2].strip() == "vn"
+                cells[1].strip(), cells[2].strip() == "vn", cells[4].strip()
             )
     return table
 
@@ -47,4 +62,22 @@ def agent_head(lowered: str) -> tuple[Agent, int] | None:
         agent = agents.get(tuple(words[:n]))
         if agent is not None:
             return agent, n
+    return None
+
+
+def english_name(text: str) -> str | None:
+    """The English name (upper case, "POLICE") of the agent noun opening an actor phrase
+    ("các chiến sĩ công an tỉnh Nghệ An", "hai binh lính Mỹ"), after the words that count or
+    group them; None when no agent noun opens it."""
+    words = text.lower().split()
+    while words:
+        if " ".join(words[:2]) in _SKIPPED_PAIRS:
+            words = words[2:]
+            continue
+        head = agent_head(" ".join(words[:_LONGEST]))
+        if head is not None:
+            return head[0].english or None
+        if words[0] not in _SKIPPED and not words[0][:1].isdigit():
+            return None
+        words = words[1:]
     return None

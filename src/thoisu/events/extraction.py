@@ -37,6 +37,7 @@ from .attribution import Frame, find_frame, is_hearsay, sentence_refs
 from .codes import cameo
 from .coding import default_coder
 from .dates import event_date, find_dates
+from .english import english_line
 from .lexicon import LexiconHit, find_phrases
 from .quantities import attach_quantities, find_quantities
 from .types import COARSE_ROLES
@@ -295,6 +296,9 @@ def extract_events(
         sentence_events = [_event(article, c, frame, dates, resolver) for c in found]
         attach_quantities(sentence_events, quantities)
         events.extend(sentence_events)
+    names = {entity.id: entity.name for entity in entities}
+    for event in events:
+        event.en = english_line(event.to_dict(), names)
     return events
 
 

@@ -100,7 +100,8 @@ def fetch_page(client: PoliteClient, url: str, published: str | None = None) -> 
 
 class Follower:
     """Rounds over ``feeds`` into ``store`` with ``client``; ``stop`` (an Event) ends a
-    round after the page in hand."""
+    round after the page in hand. ``on_page(url, outcome)`` hears of every page,
+    ``on_stored(article_id)`` of every article stored."""
 
     def __init__(
         self,
@@ -110,10 +111,12 @@ class Follower:
         *,
         stop: threading.Event | None = None,
         on_page: Callable[[str, str], None] | None = None,
+        on_stored: Callable[[str], None] | None = None,
     ) -> None:
         self.store, self.client, self.feeds = store, client, feeds
         self.stop = stop or threading.Event()
         self.on_page = on_page or (lambda url, outcome: None)
+        self.on_stored = on_stored or (lambda article_id: None)
 
     def round(self) -> RoundReport:
         report = RoundReport()
@@ -212,6 +215,7 @@ class Follower:
         crawl.record_page(url, outcome, feed=feed, stamp=stamp, article_id=article_id)
         if outcome == "stored":
             report.stored += 1
+            self.on_stored(article_id)
         else:
             report.skipped += 1
         self.on_page(url, outcome)

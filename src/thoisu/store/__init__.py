@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from .core import DEFAULT_DB_PATH, SearchHit, Store
 from .errors import QueryError, QueryTimeout, StoreError
+from .filters import EventFilter
 from .text import fold, parse_query
 
 __all__ = [
     "DEFAULT_DB_PATH",
+    "EventFilter",
     "QueryError",
     "QueryTimeout",
     "SearchHit",

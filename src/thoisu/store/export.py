@@ -16,8 +16,9 @@ from functools import cache
 from pathlib import Path
 from typing import IO, Any, TextIO
 
+from ..events.english import actor_english_name
 from .errors import StoreError
-from .sql import full_date
+from .sql import _event_dict, full_date
 
 GDELT_COLUMNS = 61
 # GDELT 2.0 ActionGeo_Type: 1 = country, 4 = world city, 5 = world state/ADM1.
@@ -46,7 +47,7 @@ def _write(f: TextIO, lines: Iterable[str]) -> int:
 EVENT_CSV_COLUMNS = (
     "id", "article_id", "published", "date", "cameo", "cameo_label", "plover", "type",
     "certainty", "source", "source_code", "target", "target_code", "location", "trigger",
-    "sentence",
+    "sentence", "en",
 )  # fmt: skip
 # A cell a spreadsheet would run as a formula (or DDE command) when the file is opened.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
@@ -76,7 +77,7 @@ def write_events_csv(out: TextIO, events: Iterable[dict[str, Any]]) -> int:
             ev.get("cameo"), ev.get("cameo_label"), ev.get("plover"), ev.get("type"),
             ev.get("certainty"), source.get("text"), source.get("code"), target.get("text"),
             target.get("code"), location.get("text"), (ev.get("trigger") or {}).get("text"),
-            ev.get("sentence_text"),
+            ev.get("sentence_text"), ev.get("en"),
         ]  # fmt: skip
         writer.writerow([spreadsheet_safe(v) for v in row])
         n += 1
@@ -141,6 +142,16 @@ def _clean(value: Any) -> str:
     return " ".join(str(value).split())  # no tabs or newlines inside a field
 
 
+def _actor_name(row: sqlite3.Row, role: str) -> str:
+    """Actor{1,2}Name as GDELT writes it: English, in capitals. The entity's canonical
+    (English) name, else the English name of the agent noun the actor's text opens with
+    ("công an" POLICE, "binh lính" SOLDIERS), else nothing: a Vietnamese phrase is no name."""
+    entity = row[f"{role}_entity"]
+    actor = {"entity": entity, "text": row[f"{role}_text"]}
+    names = {entity: row[f"{role}_name"]} if entity and row[f"{role}_name"] else None
+    return _clean(actor_english_name(actor, names, use_code=False)).upper()
+
+
 def _actor_fields(code: str | None, name: str | None) -> list[str]:
     """Actor{1,2} Code, Name, CountryCode, KnownGroupCode, EthnicCode, Religion1Code,
     Religion2Code, Type1Code, Type2Code, Type3Code."""
@@ -151,8 +162,13 @@ def _actor_fields(code: str | None, name: str | None) -> list[str]:
     return [_clean(code), _clean(name).upper(), *(p.get(k, "") for k in keys)]
 
 
-def gdelt_line(row: sqlite3.Row) -> str:
-    """One GDELT 2.0 Event row (61 tab-separated columns) for an event row of the store."""
+def gdelt_line(row: sqlite3.Row) -> str | None:
+    """One GDELT 2.0 Event row (61 tab-separated columns) for an event row of the store, or
+    None (write no row) when neither actor has a code or an English name: a GDELT row says
+    who did what to whom."""
+    source, target = _actor_name(row, "source"), _actor_name(row, "target")
+    if not (row["source_code"] or source or row["target_code"] or target):
+        return None
     event: dict[str, Any] = json.loads(row["record"])
     f = [""] * GDELT_COLUMNS
     f[0] = str(global_event_id(row["id"], row["article_id"]))
@@ -161,8 +177,8 @@ def gdelt_line(row: sqlite3.Row) -> str:
         y, m, d = int(day[:4]), int(day[5:7]), int(day[8:10])
         f[1], f[2], f[3] = f"{y:04d}{m:02d}{d:02d}", f"{y:04d}{m:02d}", str(y)
         f[4] = f"{y + (m * 30 + d) / 365:.4f}"  # GDELT's own formula: (MONTH*30+DAY)/365
-    f[5:15] = _actor_fields(row["source_code"], row["source_name"] or row["source_text"])
-    f[15:25] = _actor_fields(row["target_code"], row["target_name"] or row["target_text"])
+    f[5:15] = _actor_fields(row["source_code"], source)
+    f[15:25] = _actor_fields(row["target_code"], target)
     f[25] = "1" if row["is_root"] else "0"
     cameo = row["cameo"] or ""
     f[26], f[27], f[28] = cameo, cameo[:3], cameo[:2]
@@ -196,7 +212,7 @@ _STRING_FIELDS = (
     "location_entity", "location_code", "location_text",
     "speaker_entity", "speaker_code", "speaker_text",
     "via_entity", "via_code", "via_text",
-    "quantities", "trigger", "sentence_text", "title", "publisher", "url",
+    "quantities", "trigger", "sentence_text", "title", "publisher", "url", "en",
 )  # fmt: skip
 
 
@@ -223,6 +239,7 @@ def _parquet_record(row: sqlite3.Row) -> dict[str, Any]:
         is_root=bool(row["is_root"]),
         quad_class=row["quad_class"],
         goldstein=row["goldstein"],
+        en=_event_dict(row).get("en"),
     )
     return rec
 

@@ -225,6 +225,32 @@ def _event_groups(db: sqlite3.Connection) -> None:
         group_article(db, article_id)
 
 
+@migration(5, "watches: saved event filters and the facts that matched them")
+def _watches(db: sqlite3.Connection) -> None:
+    # A watch is an event filter (store.filters, as JSON) whose matching facts are marked
+    # when they are stored (store.watches); seq orders the matches as they came.
+    _script(
+        db,
+        """
+        CREATE TABLE watches (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            filters TEXT NOT NULL,     -- the EventFilter's fields given (JSON)
+            created_at TEXT NOT NULL   -- UTC, ISO 8601
+        );
+        CREATE TABLE watch_matches (
+            seq INTEGER PRIMARY KEY,
+            watch_id INTEGER NOT NULL REFERENCES watches(id) ON DELETE CASCADE,
+            event_num INTEGER NOT NULL REFERENCES events(num) ON DELETE CASCADE,
+            matched_at TEXT NOT NULL,  -- UTC, ISO 8601: when the fact was stored
+            UNIQUE (watch_id, event_num)
+        );
+        CREATE INDEX watch_matches_recent ON watch_matches(watch_id, seq);
+        CREATE INDEX watch_matches_event ON watch_matches(event_num);
+        """,
+    )
+
+
 def _script(db: sqlite3.Connection, sql: str) -> None:
     """Run several statements inside the current transaction.
 

@@ -15,8 +15,10 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from ..events.english import english_line
 from ..text import fold
 from .errors import QueryError
+from .text import parse_query
 
 _FULL_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _FILTER_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
@@ -78,11 +80,12 @@ def _filter_date(value: str, name: str) -> str:
 
 
 def _article_where(
-    publisher: str | None,
-    category: str | None,
-    entity: str | None,
-    since: str | None,
-    until: str | None,
+    *,
+    publisher: str | None = None,
+    category: str | None = None,
+    entity: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
 ) -> tuple[list[str], list[Any]]:
     """SQL conditions (on ``articles a``) for the article filters."""
     where: list[str] = []
@@ -194,8 +197,21 @@ _SEARCH_SCORE = """(CASE WHEN :cutoff IS NULL OR m.rank <= :cutoff
                          THEN thoisu_rank(a.title, a.text, :rank) ELSE 0 END
                     - m.rank / (1.0 - m.rank))"""
 _CERTAINTIES = ("asserted", "reported", "possible", "negated", "question")
+# Certainties that state a fact, surest first: min_certainty "reported" keeps asserted and
+# reported events.
+CERTAINTY_LEVELS = ("asserted", "reported", "possible")
 _COUNT_KEYS = ("cameo_root", "plover", "type", "certainty")
-_INTERVALS = {"year": 4, "month": 7, "day": 10}
+_INTERVALS = {"year": 4, "month": 7, "week": 10, "day": 10}
+
+
+def period_of(column: str, interval: str) -> str:
+    """The SQL of the period a date column falls in: ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``,
+    and for ``week`` the Monday of its ISO week (``YYYY-MM-DD``)."""
+    if interval == "week":
+        return f"date(substr({column}, 1, 10), 'weekday 0', '-6 days')"
+    return f"substr({column}, 1, {_INTERVALS[interval]})"
+
+
 # Undated events sort last; then the article's insertion order and the event's position.
 # The date an event sorts and filters by: its effective date (its own full date, else the
 # article's), else its own partial date when that has a year ("2003", "2002-10").
@@ -212,6 +228,8 @@ _NEWEST_FIRST = ", ".join(f"{part} DESC" for part in _NEWEST_PARTS)
 NOT_DENIED = "e.certainty NOT IN ('negated', 'question')"
 # Events reported as facts: coded, and neither denied nor asked about (a GDELT row).
 FACTS_ONLY = f"e.cameo IS NOT NULL AND {NOT_DENIED}"
+# The first report of its group: each occurrence once (only facts are grouped).
+FIRST_REPORT = "e.num = (SELECT g.first_event FROM event_groups g WHERE g.id = e.group_id)"
 # Brackets of the matches in article snippets: private-use characters, never in news text.
 SNIPPET_MARKS = ("\ue000", "\ue001")
 
@@ -227,9 +245,14 @@ def _event_where(
     plover: str | None = None,
     event_type: str | None = None,
     certainty: str | None = None,
+    min_certainty: str | None = None,
+    q: str | None = None,
     since: str | None = None,
     until: str | None = None,
     entity: str | None = None,
+    watch: int | None = None,
+    group: int | str | None = None,
+    pair_on_location: bool = True,
     facts_only: bool = False,
     first_reports: bool = False,
 ) -> tuple[list[str], list[Any]]:
@@ -239,7 +262,8 @@ def _event_where(
     that each occurrence counts once (implies ``facts_only``: only facts are grouped).
 
     ``actor`` with ``counterpart``: events between the two, either way round: one is the
-    source and the other the target or the location ("NATO trains troops in Iraq").
+    source and the other the target or the location ("NATO trains troops in Iraq"); without
+    ``pair_on_location``, the target only (a dyad).
     """
     where: list[str] = []
     params: list[Any] = []
@@ -248,15 +272,28 @@ def _event_where(
         where.append(sql)
         params.extend(values)
 
-    if first_reports:
-        add("e.num = (SELECT g.first_event FROM event_groups g WHERE g.id = e.group_id)")
+    if first_reports and watch is not None:  # the first report the watch matched
+        add(
+            "e.num IN (SELECT min(m.event_num) FROM watch_matches m"
+            " JOIN events x ON x.num = m.event_num WHERE m.watch_id = ?"
+            " GROUP BY coalesce(x.group_id, -x.num))",
+            watch,
+        )
+    elif first_reports:
+        add(FIRST_REPORT)
+    if group is not None and str(group).strip():
+        if not str(group).strip().isdigit() or int(group) >= 2**63:
+            raise QueryError(f"group must be a group id (a number), got {group!r}")
+        add("e.group_id = ?", int(group))
 
     if actor and counterpart:
         # One of the two acts (source) on the other (target) or where the other is (location).
         pairs = []
         for one, other in ((actor, counterpart), (counterpart, actor)):
             acts, acts_p = _actor_clause(one, ("source",))
-            on, on_p = _actor_clause(other, ("target", "location"))
+            on, on_p = _actor_clause(
+                other, ("target", "location") if pair_on_location else ("target",)
+            )
             pairs.append(f"({acts} AND {on})")
             params.extend([*acts_p, *on_p])
         where.append("(" + " OR ".join(pairs) + ")")
@@ -287,6 +324,21 @@ def _event_where(
                 f"certainty must be one of {', '.join(_CERTAINTIES)}, got {certainty!r}"
             )
         add("e.certainty = ?", value)
+    if min_certainty:
+        value = min_certainty.strip().lower()
+        if value not in CERTAINTY_LEVELS:
+            raise QueryError(
+                f"min_certainty must be one of {', '.join(CERTAINTY_LEVELS)}, got {min_certainty!r}"
+            )
+        surer = CERTAINTY_LEVELS[: CERTAINTY_LEVELS.index(value) + 1]
+        add(f"e.certainty IN ({', '.join('?' * len(surer))})", *surer)
+    if q and q.strip():
+        add(
+            "a.num IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)",
+            parse_query(q).fts,
+        )
+    if watch is not None:
+        add("e.num IN (SELECT event_num FROM watch_matches WHERE watch_id = ?)", watch)
     if since:
         add(f"{_SORT_DATE} >= ?", _filter_date(since, "since"))
     if until:
@@ -365,10 +417,11 @@ def _period_range(periods: list[str], interval: str) -> list[str]:
             y, m = (y + 1, 1) if m == 12 else (y, m + 1)
         return out
     day, end = date.fromisoformat(first), date.fromisoformat(last)
+    step = timedelta(days=7 if interval == "week" else 1)
     out = []
     while day <= end and len(out) < 3660:
         out.append(day.isoformat())
-        day += timedelta(days=1)
+        day += step
     return out
 
 
@@ -396,6 +449,9 @@ def _event_dict(row: sqlite3.Row) -> dict[str, Any]:
     event["article_title"] = row["article_title"]
     event["published"] = row["published"]
     event["sentence_text"] = row["sentence_text"]
+    if "en" not in event:  # stored before events had English lines: build it now
+        names = {row[f"{side}_entity"]: row[f"{side}_name"] for side in ("source", "target")}
+        event["en"] = english_line(event, {k: v for k, v in names.items() if k and v})
     if row["group_id"] is not None:  # facts only: see grouping
         event["group"] = {
             "id": row["group_id"], "mentions": row["group_mentions"],
