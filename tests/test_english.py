@@ -101,10 +101,10 @@ POLICE = _actor(None, "công an", "VNMCOP")
 
 def test_entity_names_and_asserted_past() -> None:
     assert english_line(_event("112", USA_GOV, CHINA), NAMES) == (
-        "United States Government accused China."
+        "The United States Government accused China."
     )
     assert english_line(_event("1121", USA_GOV, CHINA), NAMES) == (
-        "United States Government accused China of crime or corruption."
+        "The United States Government accused China of crime or corruption."
     )
     assert english_line(_event("046", CHINA, IRAQ), NAMES) == "China negotiated with Iraq."
 
@@ -112,20 +112,20 @@ def test_entity_names_and_asserted_past() -> None:
 def test_agent_names_with_the_country_of_the_code_and_a_place() -> None:
     place = _actor("province:da-nang", "Đà Nẵng")
     line = english_line(_event("173", POLICE, HUY, location=place), NAMES)
-    assert line == "Vietnam Police arrested Ho Xuan Huy in Da Nang."
+    assert line == "The police of Vietnam arrested Ho Xuan Huy in Da Nang."
     place = _actor("region:middle-east", "Trung Đông")
     names = {**NAMES, "region:middle-east": "Middle East"}
     line = english_line(_event("010", CHINA, location=place), names)
     assert line == "China made a statement in the Middle East."
     soldiers = _actor(None, "hai binh lính Mỹ", "USAMIL")
     assert english_line(_event("190", soldiers, IRAQ), NAMES) == (
-        "United States Soldiers used military force against Iraq."
+        "The soldiers of the United States used military force against Iraq."
     )
     # no code: the agent alone; no entity for the place: its words, without the unit word
     police = _actor(None, "cảnh sát", None)
     place = _actor(None, "tỉnh Quảng Ninh")
     assert english_line(_event("173", police, HUY, location=place), NAMES) == (
-        "Police arrested Ho Xuan Huy in Quang Ninh."
+        "The police arrested Ho Xuan Huy in Quang Ninh."
     )
 
 
@@ -142,7 +142,7 @@ def test_vietnamese_entity_names() -> None:
 
 def test_code_only_and_unknown_actors() -> None:
     assert english_line(_event("111", _actor(None, "Washington", "USAGOV"), None)) == (
-        "United States Government voiced criticism."
+        "The government of the United States voiced criticism."
     )
     assert english_line(_event("042", _actor(None, "phía này", None), IRAQ), NAMES) == (
         "Someone visited Iraq."
@@ -159,7 +159,7 @@ def test_missing_target_drops_its_part_of_the_phrase() -> None:
     assert english_line(_event("0233", CHINA, IRAQ), NAMES) == (
         "China appealed to Iraq for humanitarian aid."
     )
-    assert english_line(_event("173", POLICE), NAMES) == "Vietnam Police made arrests."
+    assert english_line(_event("173", POLICE), NAMES) == "The police of Vietnam made arrests."
 
 
 @pytest.mark.parametrize(
@@ -189,7 +189,7 @@ def test_attribution_names_the_speaker() -> None:
     attribution = {"speaker": speaker, "via": None, "text": "theo người phát ngôn"}
     event = _event("1123", CHINA, IRAQ, certainty="reported", attribution=attribution)
     assert english_line(event, NAMES) == (
-        "China accused Iraq of aggression, according to United States Spokesperson."
+        "China accused Iraq of aggression, according to the spokesperson of the United States."
     )
     # a statement's speaker is its source: not said twice
     own = {"speaker": CHINA, "via": None, "text": ""}

@@ -276,3 +276,63 @@ def test_store_refuses_unknown_unit(store: Store) -> None:
         store.event_counts(unit="articles")
     with pytest.raises(QueryError, match="interval"):
         store.dyad("CHN", "VNM", interval="hour")
+
+
+def test_an_occurrence_counts_when_only_a_later_report_matches(store: Store) -> None:
+    # the first report of this occurrence is "possible"; a later one, elsewhere, asserts it
+    store.add(_record("first", "2020-05-01", [("112", CHN, VNM, "possible", -2.0)]))
+    store.add(_record("later", "2020-05-02", [("112", CHN, VNM, "asserted", -2.0)],
+                      publisher="B"))  # fmt: skip
+    sure = store.event_counts(min_certainty="asserted", since="2020-05")
+    assert sure["total"] == 1  # the occurrence, through its asserted report
+    listed = store.events(min_certainty="asserted", since="2020-05", first_reports=True)
+    assert [e["article_id"] for e in listed] == ["later"]
+
+
+def test_dyads_refuse_one_actor_and_never_count_an_event_twice(store: Store) -> None:
+    for a, b in (("CHN", "chn"), (" ", "VNM"), ("CHN", "")):
+        with pytest.raises(QueryError, match="two"):
+            store.dyad(a, b)
+    gov = {"entity": None, "text": "chính phủ", "code": "VNMGOV"}
+    store.add(_record("gov", "2020-03-05", [("036", gov, gov, "asserted", 4.0)]))
+    dyad = store.dyad("VNM", "VNMGOV", full_range=True)
+    assert dyad["a_to_b"]["total"] + dyad["b_to_a"]["total"] == 1
+
+
+def test_a_broken_watch_never_stops_a_write(store: Store, caplog) -> None:
+    store.add_watch("fine", EventFilter(actor="CHN"))
+    with store._transaction() as db:
+        db.execute(
+            "INSERT INTO watches (name, filters, created_at) VALUES ('old', ?, '2020')",
+            (json.dumps({"cameo": "19x"}),),
+        )
+    assert store.add(_record("after", "2020-06-01", [("112", CHN, VNM, "asserted", -2.0)]))
+    assert [m["watch"] for m in store.watch_matches_of("after")] == ["fine"]
+    assert "watch old is skipped" in caplog.text
+
+
+def test_a_certainty_watch_keeps_to_coded_events(store: Store) -> None:
+    uncoded = ("190", CHN, VNM, "negated", -10.0)
+    record = _record("denied", "2020-06-02", [uncoded, ("112", CHN, VNM, "negated", -2.0)])
+    record["events"][0]["cameo"] = None
+    store.add(record)
+    made = store.add_watch("denied", EventFilter(actor="CHN", certainty="negated"))
+    assert made["reports"] == 1
+    with pytest.raises(QueryError, match="besides dates"):
+        store.add_watch("dates", EventFilter(since="2020"))
+
+
+def test_bad_pages_are_4xx_and_the_switch_drops_lang(api: TestClient) -> None:
+    api.post("/watches", json={"name": "w", "filters": {"actor": "CHN"}})
+    for url in ("/ui/watches/w?cursor=bad", "/ui/entities/country:CHN?unit=bogus",
+                "/ui/dyads?a=CHN&b=CHN", "/dyads?a=%20&b=%20"):  # fmt: skip
+        assert api.get(url).status_code == 400, url
+    back = api.get("/ui/lang", params={"to": "vi", "back": "/ui/events?lang=en&actor=CHN"},
+                   follow_redirects=False)  # fmt: skip
+    assert back.headers["location"] == "/ui/events?actor=CHN"
+    assert back.cookies.get("thoisu_lang") == "vi"
+    page = api.get("/ui/events", params={"type": "Attack", "actor": "CHN"}).text
+    assert "type=Attack" in page and "event_type=Attack" not in page.split("csv")[0][-300:]
+    feed = feedparser.parse(api.get("/watches/w.atom").content)
+    assert feed.feed.id == "tag:thoisu,2026:watch/w"
+    assert all(e.id.startswith("tag:thoisu,2026:watch/w/") for e in feed.entries)

@@ -18,13 +18,14 @@ def default_db() -> str:
     return str(DEFAULT_DB_PATH)
 
 
-def open_store(db: str | None, *, readonly: bool = False):
+def open_store(db: str | None, *, readonly: bool = False, must_exist: bool = False):
     """The store at ``db`` (default: $THOISU_DB or ./thoisu.db); a missing database opened
-    read-only, or one that cannot be opened, is one clear error line."""
+    read-only (or ``must_exist``: a watch on a mistyped path would wait for ever), or one
+    that cannot be opened, is one clear error line."""
     from .store import Store, StoreError
 
     path = db or default_db()
-    if readonly and not Path(path).exists():
+    if (readonly or must_exist) and not Path(path).exists():
         raise click.ClickException(
             f"no database at {path} (run `thoisu ingest` first, or pass --db)"
         )

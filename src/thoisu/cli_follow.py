@@ -88,9 +88,17 @@ def make_client(
               help="Time between the starts of two rounds (30s, 15m, 2h).")  # fmt: skip
 @click.option("--once", is_flag=True, help="One round, then exit.")
 @click.option("--quiet", "-q", is_flag=True, help="No line per page.")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
+              help="The watch match lines: Vietnamese actors and trigger, or English.")  # fmt: skip
 @politeness_options
 def follow(
-    feeds: tuple[str, ...], db: str | None, every: str, once: bool, quiet: bool, **polite: Any
+    feeds: tuple[str, ...],
+    db: str | None,
+    every: str,
+    once: bool,
+    quiet: bool,
+    lang: str,
+    **polite: Any,
 ) -> None:
     """Follow RSS/Atom FEEDS (URLs, or files listing one URL per line): fetch each new
     article page, analyse it and store it, every --every until Ctrl-C (which finishes the
@@ -114,7 +122,7 @@ def follow(
     with open_store(db) as store, make_client(**polite) as client, stop_on_interrupt(stop):
         follower = Follower(
             store, client, targets, stop=stop, on_page=on_page,
-            on_stored=lambda article_id: print_matches(store, article_id),
+            on_stored=lambda article_id: print_matches(store, article_id, lang),
         )  # fmt: skip
         while True:
             started = time.monotonic()

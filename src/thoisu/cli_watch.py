@@ -32,7 +32,7 @@ def add(name: str, db: str | None, **options: Any) -> None:
     from .store import StoreError
 
     event_filter = event_filter_of(options)
-    with open_store(db) as store:
+    with open_store(db, must_exist=True) as store:
         try:
             made = store.add_watch(name, event_filter)
         except StoreError as exc:
@@ -78,7 +78,7 @@ def list_watches(db: str | None, limit: int, after: str | None, fmt: str) -> Non
 @click.option("--db", help=DB_HELP)
 def remove(name: str, db: str | None) -> None:
     """Delete watch NAME and its matches."""
-    with open_store(db) as store:
+    with open_store(db, must_exist=True) as store:
         if not store.remove_watch(name):
             raise click.ClickException(f"no watch {name!r}")
     click.echo(f"watch {name} removed")

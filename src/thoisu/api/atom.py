@@ -20,12 +20,21 @@ def xml_text(value: Any) -> str:
     return _NOT_XML.sub("", "" if value is None else str(value))
 
 
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
+
+
 def _stamp(value: str | None, fallback: str) -> str:
-    """An RFC 3339 timestamp (Atom's dates): a bare date becomes midnight UTC."""
-    value = (value or fallback).strip()
+    """An RFC 3339 timestamp (Atom's dates): a bare date becomes midnight UTC; anything
+    else (a year alone, a date without its zone) gives ``fallback``."""
+    value = (value or "").strip()
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return value + "T00:00:00Z"
-    return value
+    return value if _RFC3339.fullmatch(value) else fallback
+
+
+def _tag(*parts: object) -> str:
+    """A permanent entry id (RFC 4151 tag URI): the same whatever host name serves it."""
+    return "tag:thoisu,2026:" + "/".join(str(p) for p in parts)
 
 
 def _vietnamese_title(event: Mapping[str, Any]) -> str:
@@ -64,11 +73,11 @@ def watch_feed(
             el.text = xml_text(text)
         return el
 
-    sub(feed, "id", f"{base}/watches/{name}.atom")
+    sub(feed, "id", _tag("watch", name))
     sub(feed, "title", f"thoisu watch {name}")
     sub(feed, "subtitle", "filters: " + ", ".join(f"{k}={v}" for k, v in watch["filters"].items()))
     updated = max((e.get("matched_at") or "" for e in events), default="")
-    sub(feed, "updated", _stamp(updated or None, watch["created_at"]))
+    sub(feed, "updated", _stamp(updated, watch["created_at"]))
     sub(feed, "link", rel="self", href=f"{base}/watches/{name}.atom")
     sub(feed, "link", rel="alternate", type="text/html", href=f"{base}/ui/watches/{name}")
     author = sub(feed, "author")
@@ -77,12 +86,15 @@ def watch_feed(
         entry = sub(feed, "entry")
         group = event.get("group") or {}
         occurrence = f"group-{group['id']}" if group.get("id") else f"event-{event.get('id')}"
-        sub(entry, "id", f"{base}/watches/{name}/{occurrence}")
-        english = event.get("en") or f"CAMEO {event.get('cameo')} {event.get('cameo_label') or ''}"
+        sub(entry, "id", _tag("watch", name, occurrence))
+        english = event.get("en") or " ".join(
+            str(x) for x in ("CAMEO", event.get("cameo"), event.get("cameo_label")) if x
+        )
         sub(entry, "title", f"{english.strip()} — {_vietnamese_title(event)}")
         sub(entry, "updated", _stamp(event.get("matched_at"), watch["created_at"]))
-        if event.get("published"):
-            sub(entry, "published", _stamp(event["published"][:10], watch["created_at"]))
+        published = _stamp((event.get("published") or "")[:10], "")
+        if published:
+            sub(entry, "published", published)
         page = f"{base}/ui/articles/{event.get('article_id')}"
         sub(
             entry,

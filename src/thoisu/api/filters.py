@@ -47,6 +47,9 @@ def event_filter(
     q: Annotated[str | None, Query(description="words of the article, diacritics ignored")] = None,
     since: Annotated[str | None, Query(pattern=DATE_PATTERN)] = None,
     until: Annotated[str | None, Query(pattern=DATE_PATTERN)] = None,
+    entity: Annotated[
+        str | None, Query(description="an entity in any role: source, target, place, speaker")
+    ] = None,
     group: Annotated[
         int | None,
         Query(ge=1, le=2**62, description="the reports of one occurrence (its group id)"),

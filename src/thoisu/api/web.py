@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from importlib import resources
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
@@ -64,11 +64,13 @@ def mount_dashboard(app: FastAPI) -> None:
         try:
             return page(request, name, **build())
         except HTTPException as exc:
-            if exc.status_code == 404:
-                return page(request, "error.html", 404, message=exc.detail)
-            return page(request, name, exc.status_code, error=exc.detail, **_empty(name))
+            status, message = exc.status_code, str(exc.detail)
         except QueryError as exc:
-            return page(request, name, 400, error=str(exc), **_empty(name))
+            status, message = 400, str(exc)
+        empty = _empty(name)
+        if status == 404 or empty is None:  # a page that cannot show without its data
+            return page(request, "error.html", status, message=message, status_code=status)
+        return page(request, name, status, error=message, **empty)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
@@ -76,9 +78,12 @@ def mount_dashboard(app: FastAPI) -> None:
 
     @app.get("/ui/lang", include_in_schema=False)
     def switch_language(to: str = "vi", back: str = "/ui/") -> RedirectResponse:
-        """Set the dashboard's language (a cookie) and go back to the page."""
+        """Set the dashboard's language (a cookie) and go back to the page (without a
+        ``lang`` parameter, which would override the cookie)."""
         local = back.startswith("/") and not back.startswith("//") and "\\" not in back
-        response = RedirectResponse(back if local else "/ui/", status_code=303)
+        parts = urlsplit(back if local else "/ui/")
+        query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "lang"])
+        response = RedirectResponse(parts.path + (f"?{query}" if query else ""), status_code=303)
         if to in LANGUAGES:
             response.set_cookie(COOKIE, to, max_age=365 * 86400, samesite="lax")
         return response
@@ -148,18 +153,21 @@ def mount_dashboard(app: FastAPI) -> None:
         order: str = "newest",
         full_range: str = "",
     ) -> HTMLResponse:
-        raw = {k: request.query_params.get(k, "").strip() for k in _EVENT_FILTERS}
+        raw = EventFilter.raw_values(request.query_params)
 
         def build() -> dict[str, Any]:
             if by not in ("cameo_root", "plover"):
                 raise QueryError("by must be cameo_root or plover")
             if order not in ("newest", "oldest"):
                 raise QueryError("order must be newest or oldest")
-            filters = filter_from(raw).as_kwargs()
+            event_filter = filter_from(raw)
+            filters = event_filter.as_kwargs()
             with store() as s:
                 counts = _counts(s, by=by, unit=unit, full_range=bool(full_range), **filters)
-                items, next_cursor = s.events_page(limit=50, cursor=cursor or None,
-                                                   newest_first=order == "newest", **filters)  # fmt: skip
+                items, next_cursor = s.events_page(
+                    limit=50, cursor=cursor or None, newest_first=order == "newest",
+                    first_reports=unit == "groups", **filters,
+                )  # fmt: skip
             labels = _series_labels(by, counts["series"])
             lang = language(request)
             return {
@@ -171,7 +179,7 @@ def mount_dashboard(app: FastAPI) -> None:
                                       title=label("timeline", lang),
                                       empty=label("no_dated", lang)),
                 "csv_url": "/events?" + _query_string(format="csv", limit=1000, order=order,
-                                                      **filters),
+                                                      **event_filter.as_query()),
                 "watch_filters": filters,
             }  # fmt: skip
 
@@ -251,8 +259,9 @@ def _body_models(operation: dict[str, Any]) -> list[str]:
     return [r["$ref"].rsplit("/", 1)[-1] for r in refs if "$ref" in r]
 
 
-def _empty(template: str) -> dict[str, Any]:
-    """The context a page needs to render its form and an error message, without data."""
+def _empty(template: str) -> dict[str, Any] | None:
+    """The context a page needs to render its form and an error message, without data
+    (None: the page has no form to show again)."""
     empty_counts = {"periods": [], "series": {}, "undated": 0, "out_of_range": 0, "total": 0,
                     "earlier": 0, "later": 0, "unit": "groups"}  # fmt: skip
     return {
@@ -265,7 +274,7 @@ def _empty(template: str) -> dict[str, Any]:
         "entities.html": {"q": "", "type": "", "items": []},
         "watches.html": {"items": [], "next_cursor": None},
         "dyad.html": {"dyad": None, "items": [], "directions": {}, "names": {}},
-    }.get(template, {})  # fmt: skip
+    }.get(template)  # fmt: skip
 
 
 def _series_labels(by: str, series: dict[str, Any]) -> dict[str, str]:

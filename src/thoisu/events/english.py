@@ -3,13 +3,14 @@
 Never a translation of the Vietnamese sentence: the line says what the event record says,
 in English words chosen for its codes, so it is as right (and as wrong) as the coding.
 
-* Actors: the entity's English name (``names``: entity id -> canonical name; a Vietnamese
+* Actors (:func:`actor_phrase`): the entity's English name (``names``: entity id ->
+  canonical name, with "the" where English writes one: "the United States"; a Vietnamese
   name is written without diacritics, "Hồ Xuân Huy" -> "Ho Xuan Huy", and an organisation
   named by its agent noun gets the agent's English name, "Công an huyện Gia Lâm" -> "District
   Police of Gia Lam"); else the English name of the agent noun opening the actor's text
-  (:func:`thoisu.entities.agents.english_name`), title-cased, after the name of the country
-  its code starts with ("China Police"); else the country and type its code names ("United
-  States Government"); else "Someone" (an event whose actor is not known).
+  (:func:`thoisu.entities.agents.english_name`) with the country its code starts with ("the
+  police of China"); else what its code names ("the government of the United States");
+  else "someone" (an event whose actor is not known).
 * Verb: a past-tense phrase per CAMEO code (:data:`VERBS`, base forms: the 20 roots, the
   commoner 3-digit codes, a few 4-digit ones), falling back to the 3-digit code, then the
   root; the target goes where the phrase says ("made an appeal to Iraq"), and the part that
@@ -32,9 +33,9 @@ from typing import Any
 
 from ..entities.agents import agent_head, english_name
 
-__all__ = ["VERBS", "actor_english_name", "english_line"]
+__all__ = ["VERBS", "actor_english_name", "actor_phrase", "english_line"]
 
-SOMEONE = "Someone"  # an actor the record does not name, code or describe
+SOMEONE = "someone"  # an actor the record does not name, code or describe
 
 
 def _load_verbs() -> dict[str, str | tuple[str, str]]:
@@ -184,7 +185,7 @@ def _ascii(text: str) -> str:
 
 # Unit words before a place's name ("huyện Gia Lâm"): dropped after an agent noun.
 _UNITS = frozenset({"tỉnh", "thành", "phố", "tp.", "tp", "huyện", "quận", "thị", "xã",
-                    "trấn", "phường", "tx.", "tt."})  # fmt: skip
+                    "trấn", "phường", "tx.", "tt.", "ga", "đường", "cảng", "sân", "bay"})  # fmt: skip
 
 
 def _organisation_name(name: str) -> str | None:
@@ -254,6 +255,74 @@ _THE = re.compile(
 )
 
 
+def _with_the(name: str) -> str:
+    """A name as English writes it in a sentence: "the United States", "the Philippines"."""
+    return f"the {name}" if _THE.match(name) else name
+
+
+def _noun(title: str) -> str:
+    """An agent's or type's title-cased English name as a common noun: "Police" -> "police",
+    "People's Committee" -> "people's committee"; acronyms kept ("NGO")."""
+    return " ".join(w if w in _ACRONYMS.values() else w.lower() for w in title.split())
+
+
+def _code_phrase(code: str) -> str | None:
+    """What a CAMEO actor code names, as a noun phrase: "USAGOV" -> "the government of the
+    United States", "CVL" -> "civilians", "USA" -> "the United States"."""
+    labels = _code_labels()
+    country, types, group = None, [], None
+    for i in range(0, len(code) - len(code) % 3, 3):
+        block = code[i : i + 3].upper()
+        kinds = labels.get(block, {})
+        if i == 0 and "country" in kinds:
+            country = kinds["country"]
+        elif "knowngroup" in kinds:
+            group = kinds["knowngroup"]
+        elif "type" in kinds:
+            types.append(_TYPE_NAMES.get(block, kinds["type"]))
+    if group:
+        return _with_the(group)
+    kind = _noun(" ".join(types)) if types else None
+    if kind and country:
+        return f"the {kind} of {_with_the(country)}"
+    if kind:
+        return kind if kind.endswith("s") else f"the {kind}"
+    return _with_the(country) if country else None
+
+
+def actor_phrase(
+    actor: Mapping[str, Any] | None, names: Mapping[str, str] | None = None
+) -> str | None:
+    """An actor as a noun phrase of an English sentence: a name ("the United States", "Ho
+    Xuan Huy"), else its agent noun with the country of its code ("the police of China",
+    "the official"), else what its code names ("the government of Iran"); None for none."""
+    if not actor:
+        return None
+    text = " ".join(str(actor.get("text") or "").split())
+    code = str(actor.get("code") or "")
+    entity = actor.get("entity")
+    name = (names or {}).get(entity) if entity else None
+    if name:
+        return _with_the(_entity_name(name, entity))
+    agent = english_name(text) if text else None
+    if agent:
+        country = _country_name(code)
+        noun = _noun(_title(agent))
+        return f"the {noun} of {_with_the(country)}" if country else f"the {noun}"
+    if entity and text[:1].isupper():
+        return _with_the(_entity_name(text, entity))
+    return _code_phrase(code) if code else None
+
+
+def _same_actor(one: Mapping[str, Any] | None, other: Mapping[str, Any] | None) -> bool:
+    """Whether two actors of an event are the same one (by entity, else by words)."""
+    if not one or not other:
+        return False
+    if one.get("entity") and one.get("entity") == other.get("entity"):
+        return True
+    return bool(one.get("text")) and one.get("text") == other.get("text")
+
+
 def _place(location: Mapping[str, Any] | None, names: Mapping[str, str] | None) -> str | None:
     """Where an event happened, in English: the place's name, else the location's words
     when they are a name ("tỉnh Quảng Ninh" -> "Quang Ninh"), else the country its code names."""
@@ -296,20 +365,22 @@ def english_line(event: Mapping[str, Any], names: Mapping[str, str] | None = Non
     code = str(event.get("cameo") or "")
     if not code:
         return None
-    source = actor_english_name(event.get("source"), names) or SOMEONE
-    target = actor_english_name(event.get("target"), names)
+    source = actor_phrase(event.get("source"), names) or SOMEONE
+    target = actor_phrase(event.get("target"), names)
     phrase = _verb_phrase(code, target)
     if phrase is None:  # not a CAMEO root: say what the record's label says
         label = str(event.get("cameo_label") or f"CAMEO {code}")
         phrase = f"take part in an event coded {label.rstrip('.')}"
     place = _place(event.get("location"), names)
-    if place and place not in (source, target):
-        phrase += f" in {'the ' if _THE.match(place) else ''}{place}"
+    if place and _with_the(place) not in (source, target):
+        phrase += f" in {_with_the(place)}"
     speaker = None
     attribution = event.get("attribution") or {}
-    if attribution.get("speaker"):
-        speaker = actor_english_name(attribution["speaker"], names)
-        if speaker == source:  # "Iraq said ...": the statement is the source's own
+    said_by = attribution.get("speaker")
+    # "Iraq said ...": a statement by the source itself is not attributed again
+    if said_by and not _same_actor(said_by, event.get("source")):
+        speaker = actor_phrase(said_by, names)
+        if speaker and speaker.removeprefix("the ") in source:
             speaker = None
     certainty = str(event.get("certainty") or "asserted")
     line = _clause(source, phrase, certainty, event.get("realis"), speaker is not None)

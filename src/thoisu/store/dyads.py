@@ -7,8 +7,9 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from .events import check_interval, check_unit, core_span
-from .sql import _event_where, _period_range, charted, period_of
+from .errors import QueryError
+from .events import check_interval, check_unit, core_span, news_start
+from .sql import _actor_clause, _event_where, _period_range, charted, period_of
 
 QUAD_CLASSES = {
     1: "verbal cooperation",
@@ -32,21 +33,35 @@ def dyad(
     """See :meth:`Store.dyad <thoisu.store.core.Store.dyad>`."""
     check_interval(interval)
     check_unit(unit)
+    a, b = a.strip(), b.strip()
+    if not a or not b:
+        raise QueryError("a dyad needs two actors, a and b")
+    if a.upper() == b.upper():
+        raise QueryError(f"a dyad needs two different actors, got {a!r} twice")
+    # a acting on b; b acting on a, unless that is also a acting on b (VNM and VNMGOV: an
+    # event VNMGOV -> VNMGOV), so that no event counts in both directions
+    a_on_b = _pair(a, b)
+    b_on_a = _pair(b, a)
+    conditions = {
+        "a_to_b": a_on_b,
+        "b_to_a": (f"{b_on_a[0]} AND NOT {a_on_b[0]}", b_on_a[1] + a_on_b[1]),
+    }
+    published: list[str] = []
     raw: dict[str, dict[str, dict[int, list[float]]]] = {}
     undated = out_of_range = 0
-    for direction, (one, other) in (("a_to_b", (a, b)), ("b_to_a", (b, a))):
+    for direction, condition in conditions.items():
         where, params = _event_where(
-            source=one,
-            target=other,
             since=since,
             until=until,
+            condition=condition,
             facts_only=True,
             first_reports=unit == "groups",
         )
         rows = db.execute(
             f"""
             SELECT {period_of("e.effective_date", interval)} AS period, e.quad_class,
-                   count(*) AS n, sum(e.goldstein) AS g, count(e.goldstein) AS gn
+                   count(*) AS n, sum(e.goldstein) AS g, count(e.goldstein) AS gn,
+                   min(a.published) AS published
             FROM events e JOIN articles a ON a.id = e.article_id
             WHERE {" AND ".join(where)}
             GROUP BY 1, 2
@@ -54,7 +69,9 @@ def dyad(
             params,
         )
         per_period = raw.setdefault(direction, {})
-        for period, quad, n, g, gn in rows:
+        for period, quad, n, g, gn, first_published in rows:
+            if first_published and charted(first_published[:4]):
+                published.append(first_published)
             if period is None:
                 undated += n
             elif not charted(period):
@@ -68,7 +85,9 @@ def dyad(
     for per_period in raw.values():
         for period, quads in per_period.items():
             totals[period] = totals.get(period, 0) + sum(c[0] for c in quads.values())
-    first, last = core_span(totals) if not full_range else (None, None)
+    first, last = (None, None) if full_range else core_span(totals)
+    if first and published:
+        first = max(first, news_start(min(published), interval))
     shown = sorted(p for p in totals if (not first or p >= first) and (not last or p <= last))
     periods = _period_range(shown, interval)
     directions = {}
@@ -95,6 +114,13 @@ def dyad(
         "earlier": sum(n for p, n in totals.items() if first and p < first),
         "later": sum(n for p, n in totals.items() if last and p > last),
     }  # fmt: skip
+
+
+def _pair(source: str, target: str) -> tuple[str, list[Any]]:
+    """The SQL condition of an event whose source is ``source`` and target ``target``."""
+    acts, acts_params = _actor_clause(source, ("source",))
+    on, on_params = _actor_clause(target, ("target",))
+    return f"({acts} AND {on})", [*acts_params, *on_params]
 
 
 def totals_of(

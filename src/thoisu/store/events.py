@@ -7,6 +7,7 @@ filters are those of :func:`thoisu.store.sql._event_where`.
 from __future__ import annotations
 
 import sqlite3
+from datetime import date, timedelta
 from typing import Any
 
 from .errors import QueryError
@@ -120,14 +121,17 @@ def counts(
     clause = (" WHERE " + " AND ".join(where)) if where else ""
     sql = f"""
         SELECT {period_of("e.effective_date", interval)} AS period,
-               coalesce(e.{by}, '') AS key, count(*) AS n
+               coalesce(e.{by}, '') AS key, count(*) AS n, min(a.published) AS published
         FROM events e JOIN articles a ON a.id = e.article_id{clause}
         GROUP BY 1, 2 ORDER BY 1, 2
     """
     per_key: dict[str, dict[str, int]] = {}
     undated = out_of_range = total = 0
-    for period, key, n in db.execute(sql, params):
+    published = []
+    for period, key, n, first_published in db.execute(sql, params):
         total += n
+        if first_published and charted(first_published[:4]):
+            published.append(first_published)
         if period is None:
             undated += n
         elif not charted(period):
@@ -138,7 +142,9 @@ def counts(
     for c in per_key.values():
         for p, n in c.items():
             per_period[p] = per_period.get(p, 0) + n
-    first, last = core_span(per_period) if not full_range else (None, None)
+    first, last = (None, None) if full_range else core_span(per_period)
+    if first and published and not full_range:
+        first = max(first, news_start(min(published), interval))
     earlier = sum(n for p, n in per_period.items() if first and p < first)
     later = sum(n for p, n in per_period.items() if last and p > last)
     shown = sorted(p for p in per_period if (not first or p >= first) and (not last or p <= last))
@@ -158,8 +164,25 @@ def counts(
 
 CORE_SHARE = 0.98
 """The share of the dated events a timeline shows by default: from the 1st to the 99th
-percentile of their dates. A few events dated decades back (a biography's 1931) would
-otherwise squeeze the news into one bar at the edge; they are counted as ``earlier``."""
+percentile of their dates, and from a month before the first publication date of their
+articles. A few events dated decades back (a biography's 1931) would otherwise squeeze the
+news into one bar at the edge; they are counted as ``earlier``."""
+LOOKBACK_DAYS = 31  # the news of a day tells of the days before it
+
+
+def news_start(published: str, interval: str) -> str:
+    """The period ``LOOKBACK_DAYS`` before a publication date (``YYYY-MM-DD...``)."""
+    try:
+        day = date.fromisoformat(published[:10]) - timedelta(days=LOOKBACK_DAYS)
+    except ValueError:
+        return ""
+    if interval == "year":
+        return f"{day.year:04d}"
+    if interval == "month":
+        return f"{day.year:04d}-{day.month:02d}"
+    if interval == "week":
+        day -= timedelta(days=day.weekday())
+    return day.isoformat()
 
 
 def core_span(per_period: dict[str, int]) -> tuple[str | None, str | None]:

@@ -35,7 +35,8 @@ class EventFilter:
     at least this sure (asserted > reported > possible). ``q``: the article's words
     (the search syntax, diacritics ignored). ``since``/``until``: ``YYYY[-MM[-DD]]``,
     inclusive, on the event's effective date. ``group``: the reports of one occurrence
-    (a group id of :mod:`~thoisu.store.grouping`).
+    (a group id of :mod:`~thoisu.store.grouping`). ``entity``: an entity in any role
+    (source, target, location, speaker, via).
     """
 
     actor: str | None = None
@@ -52,6 +53,7 @@ class EventFilter:
     since: str | None = None
     until: str | None = None
     group: str | None = None
+    entity: str | None = None
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -76,6 +78,22 @@ class EventFilter:
         found = cls(**values)
         found.check()
         return found
+
+    @classmethod
+    def raw_values(cls, params: Mapping[str, Any]) -> dict[str, str]:
+        """Every filter's value as given in ``params`` (aliases read; "" when absent),
+        unchecked: what a form shows again."""
+        out = dict.fromkeys(cls.names(), "")
+        for key, value in params.items():
+            name = _ALIASES.get(key, key)
+            if name in out and value is not None:
+                out[name] = " ".join(str(value).split())
+        return out
+
+    def as_query(self) -> dict[str, str]:
+        """The filters given, named as the API's query parameters (``type``)."""
+        reverse = {v: k for k, v in _ALIASES.items() if k != "root"}
+        return {reverse.get(k, k): v for k, v in self.as_kwargs().items()}
 
     def check(self) -> None:
         """A :class:`QueryError` for a value no event can have."""

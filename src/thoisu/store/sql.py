@@ -253,17 +253,21 @@ def _event_where(
     watch: int | None = None,
     group: int | str | None = None,
     pair_on_location: bool = True,
+    condition: tuple[str, list[Any]] | None = None,
     facts_only: bool = False,
     first_reports: bool = False,
 ) -> tuple[list[str], list[Any]]:
     """SQL conditions (on ``events e JOIN articles a``) for the event filters.
     ``facts_only``: coded events that are neither negated nor questions. ``first_reports``:
-    only the first report of each group of reports of one occurrence (``grouping``), so
-    that each occurrence counts once (implies ``facts_only``: only facts are grouped).
+    of the events that match every other filter, only the first report of each occurrence
+    (its group of reports, ``grouping``: earliest published, then stored), so that each
+    occurrence counts once, even when a filter keeps only some of its reports (an event not
+    in a group is an occurrence of its own).
 
     ``actor`` with ``counterpart``: events between the two, either way round: one is the
     source and the other the target or the location ("NATO trains troops in Iraq"); without
-    ``pair_on_location``, the target only (a dyad).
+    ``pair_on_location``, the target only (a dyad). ``condition``: one more SQL condition
+    and its parameters (inside the ``first_reports`` selection).
     """
     where: list[str] = []
     params: list[Any] = []
@@ -272,15 +276,6 @@ def _event_where(
         where.append(sql)
         params.extend(values)
 
-    if first_reports and watch is not None:  # the first report the watch matched
-        add(
-            "e.num IN (SELECT min(m.event_num) FROM watch_matches m"
-            " JOIN events x ON x.num = m.event_num WHERE m.watch_id = ?"
-            " GROUP BY coalesce(x.group_id, -x.num))",
-            watch,
-        )
-    elif first_reports:
-        add(FIRST_REPORT)
     if group is not None and str(group).strip():
         if not str(group).strip().isdigit() or int(group) >= 2**63:
             raise QueryError(f"group must be a group id (a number), got {group!r}")
@@ -346,7 +341,20 @@ def _event_where(
         add(f"substr({_SORT_DATE}, 1, ?) <= ?", len(bound), bound)
     if facts_only:
         add(FACTS_ONLY)
+    if condition is not None:
+        add(condition[0], *condition[1])
+    if first_reports:  # the conditions above select the reports; keep each one's first
+        where = [_FIRST_MATCHING.format(where=" AND ".join(where) or "1")]
     return where, params
+
+
+# The first of the matching reports of each occurrence, the others (and their filters) in
+# a subquery whose ``e`` and ``a`` are its own.
+_FIRST_MATCHING = """e.num IN (SELECT num FROM (
+    SELECT e.num AS num, row_number() OVER (
+        PARTITION BY coalesce(e.group_id, -e.num)
+        ORDER BY coalesce(a.published, '9999'), a.num, e.ord) AS rank
+    FROM events e JOIN articles a ON a.id = e.article_id WHERE {where}) WHERE rank = 1)"""
 
 
 def _named(conditions: list[str]) -> list[str]:

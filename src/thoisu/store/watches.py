@@ -10,9 +10,10 @@ then an events filter (``watch``) like any other, and in the order they came for
 from __future__ import annotations
 
 import json
+import logging
 import re
 import sqlite3
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from .errors import QueryError
@@ -27,6 +28,8 @@ from .sql import (
     _now,
 )
 
+log = logging.getLogger(__name__)
+
 NAME = re.compile(r"[\w-]{1,64}")
 """A watch name: letters (any script), digits, ``_`` and ``-``, at most 64: it is part of
 the watch's URLs (``/watches/{name}.atom``)."""
@@ -38,24 +41,36 @@ def check_name(name: str) -> str:
     return name
 
 
-@lru_cache(maxsize=4096)
+_CODED = ("e.cameo IS NOT NULL", [])
+
+
+@cache
 def _condition(filters_json: str) -> tuple[str, tuple[Any, ...]]:
-    """The SQL condition of a stored filter (facts only, unless it asks for a certainty)."""
+    """The SQL condition of a stored filter: coded events, and facts only (neither denied
+    nor asked about) unless it asks for a certainty. Cached by the filter's text: a store
+    holds few distinct filters, and a write checks every watch."""
     kwargs = json.loads(filters_json)
-    where, params = _event_where(**kwargs, facts_only=not kwargs.get("certainty"))
+    where, params = _event_where(**kwargs, facts_only=not kwargs.get("certainty"), condition=_CODED)
     return " AND ".join(where), tuple(params)
 
 
 def mark_article(db: sqlite3.Connection, article_id: str) -> int:
-    """Mark the article's events that each watch matches; return the matches made."""
+    """Mark the article's events that each watch matches; return the matches made. A watch
+    whose stored filter no longer reads (written by another version) is skipped with a
+    warning: it must never stop an article from being stored."""
     if not db.execute(
         "SELECT 1 FROM events WHERE article_id = ? AND cameo IS NOT NULL LIMIT 1", (article_id,)
     ).fetchone():
         return 0  # nothing coded: no watch can match
-    watches = db.execute("SELECT id, filters FROM watches").fetchall()
+    watches = db.execute("SELECT id, name, filters FROM watches").fetchall()
     made, now = 0, _now()
-    for watch_id, filters_json in watches:
-        condition, params = _condition(filters_json)
+    for watch_id, name, filters_json in watches:
+        try:
+            condition, params = _condition(filters_json)
+        except (QueryError, TypeError, ValueError) as exc:
+            log.warning("watch %s is skipped: its filter %s does not read: %s", name,
+                        filters_json, exc)  # fmt: skip
+            continue
         made += db.execute(
             "INSERT OR IGNORE INTO watch_matches (watch_id, event_num, matched_at)"
             " SELECT ?, e.num, ? FROM events e JOIN articles a ON a.id = e.article_id"
@@ -69,8 +84,10 @@ def add(db: sqlite3.Connection, name: str, event_filter: EventFilter) -> dict[st
     """Create a watch and mark the stored facts it matches (oldest first, so that the
     newest come first in the order of matches)."""
     check_name(name)
-    if event_filter.is_empty():
-        raise QueryError("a watch needs at least one filter: an empty one matches every event")
+    if not {k: v for k, v in event_filter.as_kwargs().items() if k not in ("since", "until")}:
+        raise QueryError(
+            "a watch needs at least one filter besides dates: it would match every event"
+        )
     event_filter.check()
     event_filter.check_actors(db)
     if db.execute("SELECT 1 FROM watches WHERE name = ?", (name,)).fetchone():
