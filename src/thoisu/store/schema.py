@@ -251,6 +251,23 @@ def _watches(db: sqlite3.Connection) -> None:
     )
 
 
+@migration(6, "indexes of the events' newest-first and oldest-first orders")
+def _event_order_indexes(db: sqlite3.Connection) -> None:
+    # The first key of the events' list orders (sql._NEWEST_PARTS and _OLDEST_PARTS: the
+    # effective date, else a partial date with a year; undated last), word for word, so
+    # that a page of the events is read in order from the index instead of sorting every
+    # event with its joined rows (15 ms on 7,000 events, growing with the store).
+    _script(
+        db,
+        """
+        CREATE INDEX events_newest ON events(coalesce(coalesce(effective_date,
+            CASE WHEN date GLOB '[0-9][0-9][0-9][0-9]*' THEN date END), '0000'));
+        CREATE INDEX events_oldest ON events(coalesce(coalesce(effective_date,
+            CASE WHEN date GLOB '[0-9][0-9][0-9][0-9]*' THEN date END), '9999'));
+        """,
+    )
+
+
 def _script(db: sqlite3.Connection, sql: str) -> None:
     """Run several statements inside the current transaction.
 
