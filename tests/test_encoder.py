@@ -155,3 +155,20 @@ def test_the_int8_encoder_is_calibrated_for_the_shipped_layers_and_stays_close(w
         assert cosine.min() > 0.98, cosine
     # the feed-forward output's one huge input channel is multiplied apart in every layer
     assert sum(name.endswith(".fo") for name in calibration.outliers) >= 4
+
+
+def test_word_pieces_are_the_same_from_the_cache_and_when_it_fills(weights, monkeypatch) -> None:
+    """Each word's pieces are cached across texts; a cache that fills is emptied without
+    losing the words of the text in hand."""
+    import thoisu.encoder.tokenizer as tokenizer
+
+    texts = [["Hà", "Nội", "hôm", "nay"], ["Hà", "Nội", "mưa", "to", "lắm", "ﬁ", "½"]]
+    fresh = [tokenize_words([t], weights)[0] for t in texts]
+    monkeypatch.setattr(tokenizer, "_WORD_CACHE_SIZE", 6)
+    monkeypatch.setattr(tokenizer, "_word_cache", {})
+    for _ in range(2):
+        again = [tokenize_words([t], weights)[0] for t in texts]
+        assert [(p.ids, p.words, p.spans) for p in again] == [
+            (p.ids, p.words, p.spans) for p in fresh
+        ]
+        assert len(tokenizer._word_cache) <= 7

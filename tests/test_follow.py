@@ -480,3 +480,49 @@ def test_one_host_is_asked_one_request_at_a_time_and_a_stop_ends_every_host(tmp_
             pages = sum(s.hits(p) for s in (one, other) for p in s.pages if p.endswith(".html"))
     # the page that stopped it, and at most the one in hand on the other host (stored too)
     assert stopped.interrupted and 1 <= stopped.stored == pages - 6 <= 2
+
+
+def test_a_surprise_while_fetching_a_page_fails_that_page_only(tmp_path):
+    """An exception that is not a fetch error (a parser's bug) fails its page with a line;
+    the feed's other pages and the other feeds go on."""
+    with NewsSite() as site, NewsSite() as other:
+        publish(site, 2)
+        publish(other, 1)
+
+        class Surprising(PoliteClient):
+            def get(self, url, **kw):
+                if url.endswith("/a/1.html") and url.startswith(site.base):
+                    raise RuntimeError("a parser's bug")
+                return super().get(url, **kw)
+
+        feeds = [site.url("/feed.xml"), other.url("/feed.xml")]
+        with Store(str(tmp_path / "t.db")) as store:
+            with Surprising(FetchPolicy(**FAST), sleep=Sleeps()) as http:
+                report = Follower(store, http, feeds).round()
+            pages = {p["url"]: p["status"] for p in store.crawl.pages()}
+    assert (report.feeds, report.new_items, report.stored, report.failed) == (2, 3, 2, 1)
+    assert "RuntimeError: a parser's bug" in report.failures[0]
+    assert pages[site.url("/a/1.html")] == "failed"
+
+
+def test_one_request_at_a_time_to_a_host_whichever_thread_asks(site):
+    busy, most = [0], [0]
+    lock = threading.Lock()
+
+    def slow(handler):
+        with lock:
+            busy[0] += 1
+            most[0] = max(most[0], busy[0])
+        time.sleep(0.05)
+        with lock:
+            busy[0] -= 1
+        return 200, {}, b"p"
+
+    site.pages["/p"] = slow
+    with client() as http:
+        threads = [threading.Thread(target=http.get, args=(site.url("/p"),)) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert site.hits("/p") == 4 and most[0] == 1

@@ -28,6 +28,7 @@ __all__ = [
     "session",
     "viterbi",
     "viterbi_batch",
+    "viterbi_layers",
 ]
 
 
@@ -99,11 +100,13 @@ def viterbi_batch(
     end: np.ndarray,
 ) -> list[list[int]]:
     """:func:`viterbi` over a padded batch (B, T, L) of sequences of ``lengths``, one NumPy
-    step per position rather than per sentence and position."""
+    step per position rather than per sentence and position. ``transitions`` (L, L),
+    ``start`` and ``end`` (L,) are the same for every sequence, or one per sequence
+    ((B, L, L), (B, L)): :func:`viterbi_layers` decodes several CRFs in one pass so."""
     batch, steps, labels = emissions.shape
     if batch == 0 or steps == 0:
         return [[] for _ in range(batch)]
-    into = np.ascontiguousarray(transitions.T)  # [to, from]: the max runs over the last axis
+    into = np.ascontiguousarray(np.swapaxes(transitions, -1, -2))  # [to, from]: max over last
     score = start + emissions[:, 0]
     back = np.zeros((batch, steps, labels), dtype=np.int64)
     rows = np.arange(batch * labels)
@@ -126,6 +129,38 @@ def viterbi_batch(
             best.append(int(back[b, t, best[-1]]))
         paths.append(best[::-1])
     return paths
+
+
+# A label a CRF does not have, when CRFs of different sizes are decoded together: never
+# the best (finite, so that sums of it stay finite and comparable in float32).
+_ABSENT = np.float32(-1e30)
+
+
+def viterbi_layers(
+    emissions: list[np.ndarray],
+    lengths: np.ndarray,
+    crfs: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+) -> list[list[list[int]]]:
+    """The best paths of several CRFs over the same sentences (``emissions[k]`` (B, T, L_k),
+    ``crfs[k]`` its transitions, start and end scores), decoded in one pass: for each CRF,
+    one path per sentence, the same as :func:`viterbi_batch` gives for it alone (the
+    per-position NumPy steps, not the arithmetic, were the cost)."""
+    if len(emissions) == 1:
+        return [viterbi_batch(emissions[0], lengths, *crfs[0])]
+    batch, steps = emissions[0].shape[:2]
+    width = max(e.shape[2] for e in emissions)
+    stacked = np.full((len(emissions) * batch, steps, width), _ABSENT, np.float32)
+    moves = np.full((len(emissions) * batch, width, width), _ABSENT, np.float32)
+    starts = np.full((len(emissions) * batch, width), _ABSENT, np.float32)
+    ends = np.full((len(emissions) * batch, width), _ABSENT, np.float32)
+    for k, (scores, (trans, first, last)) in enumerate(zip(emissions, crfs, strict=True)):
+        rows, n = slice(k * batch, (k + 1) * batch), scores.shape[2]
+        stacked[rows, :, :n] = scores
+        moves[rows, :n, :n] = trans
+        starts[rows, :n] = first
+        ends[rows, :n] = last
+    paths = viterbi_batch(stacked, np.tile(lengths, len(emissions)), moves, starts, ends)
+    return [paths[k * batch : (k + 1) * batch] for k in range(len(emissions))]
 
 
 def marginals_batch(
@@ -359,9 +394,15 @@ class SequenceTagger:
         out = [[([], self._unread[layer]) for layer in layers] for _ in batch]
         for chunk in length_batches([len(v) for v, _ in batch], self.BATCH_TOKENS):
             all_scores, lengths = run_head(self._session, [batch[i] for i in chunk])
+            layer_scores = [
+                np.ascontiguousarray(all_scores[:, layer][:, :, self._keep[layer]])
+                for layer in layers
+            ]
+            layer_paths = viterbi_layers(
+                layer_scores, lengths, [self._crf[layer] for layer in layers]
+            )
             for n, layer in enumerate(layers):
-                scores = np.ascontiguousarray(all_scores[:, layer][:, :, self._keep[layer]])
-                paths = viterbi_batch(scores, lengths, *self._crf[layer])
+                scores, paths = layer_scores[n], layer_paths[n]
                 labels = self.layer_labels[layer]
                 runs = [bio_runs([labels[k] for k in path]) for path in paths]
                 # a later layer's marginals also where an earlier one found runs

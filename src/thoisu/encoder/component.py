@@ -64,6 +64,7 @@ def syllable_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
 
 
 _OPENERS = frozenset("\"“‘'(«[-–—")
+_DIGIT = re.compile(r"\d")  # a Unicode decimal digit, as str.isdecimal
 
 
 def syllable_shapes(tokens: list[str]) -> np.ndarray:
@@ -76,7 +77,7 @@ def syllable_shapes(tokens: list[str]) -> np.ndarray:
         rows.append((
             alpha and t[:1].isupper(),
             alpha and len(t) > 1 and t.isupper(),
-            any(c.isdecimal() for c in t),
+            _DIGIT.search(t) is not None,
             not t[:1].isalnum(),
             i == 0,
             i > 0 and tokens[i - 1] in _OPENERS,

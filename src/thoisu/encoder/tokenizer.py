@@ -100,17 +100,16 @@ def _pieces_of(
     """Each normalised word's piece ids and the length of each piece's surface."""
     processor, _ = piece_tokenizer(weights)
     key = id(processor)
-    missing = list(dict.fromkeys(w for w in words if (key, w) not in _word_cache))
+    known = {w: _word_cache.get((key, w)) for w in dict.fromkeys(words)}
+    missing = [w for w, pieces in known.items() if pieces is None]
     if missing:
-        if len(_word_cache) + len(missing) > _WORD_CACHE_SIZE:
-            _word_cache.clear()
         for word, proto in zip(missing, processor.encode(missing, out_type="proto"), strict=True):
             pieces = proto.pieces  # a bare "▁" (before an unknown character) spans nothing
-            _word_cache[key, word] = (
-                tuple(p.id for p in pieces),
-                tuple(len(p.surface) for p in pieces),
-            )
-    return [_word_cache[key, w] for w in words]
+            known[word] = (tuple(p.id for p in pieces), tuple(len(p.surface) for p in pieces))
+        if len(_word_cache) + len(missing) > _WORD_CACHE_SIZE:
+            _word_cache.clear()
+        _word_cache.update(((key, w), known[w]) for w in missing)
+    return [known[w] for w in words]  # type: ignore[misc]
 
 
 def tokenize_words(batch: list[list[str]], weights: E5Weights | None = None) -> list[Pieces]:

@@ -116,6 +116,7 @@ class PoliteClient:
         self._last: dict[str, float] = {}
         self._robots: dict[str, tuple[float, object]] = {}  # root -> (expires, rules)
         self._lock = threading.Lock()
+        self._host_locks: dict[str, threading.Lock] = {}
 
     def close(self) -> None:
         self._http.close()
@@ -187,7 +188,21 @@ class PoliteClient:
         raise AssertionError("unreachable")
 
     def _once(self, url: str, current: str, headers: dict[str, str]) -> Fetched:
-        self._wait_turn(current)
+        # One request at a time to a host, whichever thread asks (the follower's fetchers
+        # may meet on one host through feeds listed under others), then the delay.
+        with self._host_lock(current):
+            self._wait_turn(current)
+            return self._request(url, current, headers)
+
+    def _host_lock(self, url: str) -> threading.Lock:
+        try:
+            host = urlsplit(url).netloc.lower()
+        except ValueError:
+            host = ""
+        with self._lock:
+            return self._host_locks.setdefault(host, threading.Lock())
+
+    def _request(self, url: str, current: str, headers: dict[str, str]) -> Fetched:
         limit, seconds = self.policy.max_bytes, self.policy.max_seconds
         too_slow = FetchError(url, f"not downloaded within {seconds:g} s", status=0)
         end = time.monotonic() + seconds

@@ -137,29 +137,27 @@ class Follower:
         self.on_stored = on_stored or (lambda article_id: None)
 
     def round(self) -> RoundReport:
-        report = RoundReport()
+        round_ = _Round()
         by_host: dict[str, list[str]] = {}
         for feed in self.feeds:
-            by_host.setdefault(urlsplit(feed).netloc.lower(), []).append(feed)
+            try:
+                host = urlsplit(feed).netloc.lower()
+            except ValueError:  # a malformed URL: a host of its own, it fails when fetched
+                host = feed
+            by_host.setdefault(host, []).append(feed)
         hosts: queue.SimpleQueue[list[str]] = queue.SimpleQueue()
         for feeds in by_host.values():
             hosts.put(feeds)
         inbox: queue.SimpleQueue[_Handed] = queue.SimpleQueue()
         abort = threading.Event()  # the round ended early (an exception): fetchers quit
-        claimed: set[str] = set()  # page URLs handed to a fetcher this round
-        threads = [
-            threading.Thread(
-                target=self._fetcher,
-                args=(hosts, inbox, abort),
-                daemon=True,
-                name=f"thoisu-fetch-{n}",
-            )  # fmt: skip
-            for n in range(min(self.hosts, len(by_host)))
-        ]
-        for thread in threads:
-            thread.start()
-        running = len(threads)
+        running = 0
         try:
+            for n in range(min(self.hosts, len(by_host))):
+                threading.Thread(
+                    target=self._fetcher, args=(hosts, inbox, abort), daemon=True,
+                    name=f"thoisu-fetch-{n}",
+                ).start()  # fmt: skip
+                running += 1
             while running:
                 try:
                     handed = inbox.get(timeout=0.5)  # a timeout keeps Ctrl-C responsive
@@ -169,10 +167,15 @@ class Follower:
                     running -= 1
                     continue
                 try:
-                    handed.answer = self._handle(handed, report, claimed)
+                    handed.answer = self._handle(handed, round_)
                 except Exception as e:  # noqa: BLE001 - one feed's surprise must not stop the rest
-                    self._feed_failed(handed.feed, f"{type(e).__name__}: {e}"[:300], report)
+                    reason = f"{type(e).__name__}: {e}"[:300]
+                    self._feed_failed(handed.feed, reason, round_.report)
                     handed.answer = _GIVE_UP
+                except BaseException:  # Ctrl-C twice: the fetchers stop, nothing more asked
+                    abort.set()
+                    handed.answer = _GIVE_UP
+                    raise
                 finally:
                     handed.answered.set()
         finally:
@@ -182,16 +185,19 @@ class Follower:
                     inbox.get_nowait().answered.set()
                 except queue.Empty:
                     break
+        report = round_.report
         if self.stop.is_set() and report.feeds < len(self.feeds):
             report.interrupted = True
         return report
 
     # -- in the calling thread ---------------------------------------------------------
 
-    def _handle(self, handed: _Handed, report: RoundReport, claimed: set[str]) -> object:
+    def _handle(self, handed: _Handed, round_: _Round) -> object:
         """What a fetcher handed over, dealt with; returns its answer."""
-        feed, crawl, value = handed.feed, self.store.crawl, handed.value
+        feed, crawl, value, report = handed.feed, self.store.crawl, handed.value, round_.report
         if handed.kind == "state":
+            if self.stop.is_set():
+                return _GIVE_UP  # not started: no request after a stop
             report.feeds += 1
             return crawl.feed_state(feed)
         if handed.kind == "feed failed":
@@ -205,24 +211,32 @@ class Follower:
             wanted = []
             for entry in entries:
                 url = entry.url or ""
-                if url in claimed or not crawl.wanted(url, entry.updated):
+                if url in round_.claimed:  # another feed's this round: its outcome decides
+                    round_.waiting.setdefault(feed, []).append(url)
                     report.skipped += 1
-                    continue
-                claimed.add(url)
-                report.new_items += 1
-                wanted.append(entry)
+                elif not crawl.wanted(url, entry.updated):
+                    report.skipped += 1
+                else:
+                    round_.claimed.add(url)
+                    wanted.append(entry)
             return wanted
         elif handed.kind == "page":
             entry, outcome = value  # type: ignore[misc]
+            report.new_items += 1
             self._page(feed, entry, outcome, report)
+            round_.settled.add(entry.url or "")
         elif handed.kind == "interrupted":
             report.interrupted = True
             crawl.record_feed(feed, "interrupted")
         elif handed.kind == "done":
             fetched, entries = value  # type: ignore[misc]
+            # Validators only once every entry was handled, here or (an entry another feed
+            # also lists) there: else the next round reads the feed whole again.
+            whole = all(url in round_.settled for url in round_.waiting.get(feed, ()))
             crawl.record_feed(
-                feed, "ok", changed=True, etag=fetched.headers.get("etag"),
-                last_modified=fetched.headers.get("last-modified"), items=entries,
+                feed, "ok", changed=True, items=entries,
+                etag=fetched.headers.get("etag") if whole else None,
+                last_modified=fetched.headers.get("last-modified") if whole else None,
             )  # fmt: skip
         return None
 
@@ -307,7 +321,10 @@ class Follower:
                 for feed in feeds:
                     if self.stop.is_set() or abort.is_set():
                         return
-                    self._fetch_feed(feed, hand)
+                    try:
+                        self._fetch_feed(feed, hand)
+                    except Exception as e:  # noqa: BLE001 - the host's other feeds go on
+                        hand("feed failed", feed, f"{type(e).__name__}: {e}"[:300])
         finally:
             inbox.put(_Handed("end", ""))
 
@@ -345,6 +362,8 @@ class Follower:
                 )
             except FetchError as e:
                 page = e
+            except Exception as e:  # noqa: BLE001 - one page's surprise fails that page only
+                page = FetchError(entry.url or "", f"{type(e).__name__}: {e}"[:300])
             if hand("page", feed, (entry, page)) is _GIVE_UP:
                 return
         hand("done", feed, (fetched, len(entries)))
@@ -363,6 +382,16 @@ class _Handed:
 
 
 _GIVE_UP = object()  # the answer when the round ended early: the fetcher stops
+
+
+@dataclass(slots=True)
+class _Round:
+    """A round's report, and which feed is fetching which page URL."""
+
+    report: RoundReport = field(default_factory=RoundReport)
+    claimed: set[str] = field(default_factory=set)  # page URLs handed to a fetcher
+    settled: set[str] = field(default_factory=set)  # ... and their outcome recorded
+    waiting: dict[str, list[str]] = field(default_factory=dict)  # feed -> others' URLs
 
 
 def _entries(feed: str, fetched: Fetched) -> tuple[list[RawDocument], list[str]]:
