@@ -100,35 +100,8 @@ def viterbi_batch(
     end: np.ndarray,
 ) -> list[list[int]]:
     """:func:`viterbi` over a padded batch (B, T, L) of sequences of ``lengths``, one NumPy
-    step per position rather than per sentence and position. ``transitions`` (L, L),
-    ``start`` and ``end`` (L,) are the same for every sequence, or one per sequence
-    ((B, L, L), (B, L)): :func:`viterbi_layers` decodes several CRFs in one pass so."""
-    batch, steps, labels = emissions.shape
-    if batch == 0 or steps == 0:
-        return [[] for _ in range(batch)]
-    into = np.ascontiguousarray(np.swapaxes(transitions, -1, -2))  # [to, from]: max over last
-    score = start + emissions[:, 0]
-    back = np.zeros((batch, steps, labels), dtype=np.int64)
-    rows = np.arange(batch * labels)
-    shortest = int(np.min(lengths))
-    for t in range(1, steps):
-        total = (score[:, None, :] + into).reshape(batch * labels, labels)
-        best = total.argmax(axis=1)
-        back[:, t] = best.reshape(batch, labels)
-        reached = total[rows, best].reshape(batch, labels) + emissions[:, t]
-        # past the shortest sequence, a sequence that has ended keeps its score
-        score = reached if t < shortest else np.where((t < lengths)[:, None], reached, score)
-    last = (score + end).argmax(axis=1)
-    paths = []
-    for b, n in enumerate(lengths):
-        if n == 0:
-            paths.append([])
-            continue
-        best = [int(last[b])]
-        for t in range(int(n) - 1, 0, -1):
-            best.append(int(back[b, t, best[-1]]))
-        paths.append(best[::-1])
-    return paths
+    step per position rather than per sentence and position."""
+    return _viterbi_groups(emissions[None], lengths, transitions[None], start[None], end[None])[0]
 
 
 # A label a CRF does not have, when CRFs of different sizes are decoded together: never
@@ -148,19 +121,58 @@ def viterbi_layers(
     if len(emissions) == 1:
         return [viterbi_batch(emissions[0], lengths, *crfs[0])]
     batch, steps = emissions[0].shape[:2]
-    width = max(e.shape[2] for e in emissions)
-    stacked = np.full((len(emissions) * batch, steps, width), _ABSENT, np.float32)
-    moves = np.full((len(emissions) * batch, width, width), _ABSENT, np.float32)
-    starts = np.full((len(emissions) * batch, width), _ABSENT, np.float32)
-    ends = np.full((len(emissions) * batch, width), _ABSENT, np.float32)
+    width, groups = max(e.shape[2] for e in emissions), len(emissions)
+    stacked = np.full((groups, batch, steps, width), _ABSENT, np.float32)
+    moves = np.full((groups, width, width), _ABSENT, np.float32)
+    starts = np.full((groups, width), _ABSENT, np.float32)
+    ends = np.full((groups, width), _ABSENT, np.float32)
     for k, (scores, (trans, first, last)) in enumerate(zip(emissions, crfs, strict=True)):
-        rows, n = slice(k * batch, (k + 1) * batch), scores.shape[2]
-        stacked[rows, :, :n] = scores
-        moves[rows, :n, :n] = trans
-        starts[rows, :n] = first
-        ends[rows, :n] = last
-    paths = viterbi_batch(stacked, np.tile(lengths, len(emissions)), moves, starts, ends)
-    return [paths[k * batch : (k + 1) * batch] for k in range(len(emissions))]
+        n = scores.shape[2]
+        stacked[k, :, :, :n] = scores
+        moves[k, :n, :n] = trans
+        starts[k, :n] = first
+        ends[k, :n] = last
+    return _viterbi_groups(stacked, lengths, moves, starts, ends)
+
+
+def _viterbi_groups(
+    emissions: np.ndarray,
+    lengths: np.ndarray,
+    transitions: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+) -> list[list[list[int]]]:
+    """Viterbi for G CRFs (``transitions`` (G, L, L), ``start``/``end`` (G, L)) over the
+    same padded batch: ``emissions`` (G, B, T, L); G lists of B paths."""
+    groups, batch, steps, labels = emissions.shape
+    if batch == 0 or steps == 0:
+        return [[[] for _ in range(batch)] for _ in range(groups)]
+    into = np.ascontiguousarray(np.swapaxes(transitions, 1, 2))[:, None]  # [to, from]
+    score = start[:, None] + emissions[:, :, 0]  # (G, B, L)
+    back = np.zeros((groups, batch, steps, labels), dtype=np.int32)
+    rows = np.arange(groups * batch * labels)
+    shortest = int(np.min(lengths))
+    for t in range(1, steps):
+        total = (score[:, :, None, :] + into).reshape(-1, labels)  # (G*B*L to, L from)
+        best = total.argmax(axis=1)
+        back[:, :, t] = best.reshape(groups, batch, labels)
+        reached = total[rows, best].reshape(groups, batch, labels) + emissions[:, :, t]
+        # past the shortest sequence, a sequence that has ended keeps its score
+        score = reached if t < shortest else np.where((t < lengths)[:, None], reached, score)
+    last = (score + end[:, None]).argmax(axis=2)
+    out = []
+    for g in range(groups):
+        paths = []
+        for b, n in enumerate(lengths):
+            if n == 0:
+                paths.append([])
+                continue
+            best_path = [int(last[g, b])]
+            for t in range(int(n) - 1, 0, -1):
+                best_path.append(int(back[g, b, t, best_path[-1]]))
+            paths.append(best_path[::-1])
+        out.append(paths)
+    return out
 
 
 def marginals_batch(
