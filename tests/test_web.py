@@ -221,3 +221,30 @@ def test_api_reference_page_lists_every_route(client: TestClient) -> None:
     for route in ("POST /analyze", "POST /articles", "GET /events", "GET /entities/{entity_id}"):
         assert f"<code>{route}</code>" in page.text
     assert "<code>ArticlesIn</code> hoặc <code>ArticleIn</code>" in page.text
+
+
+# The Vietnamese labels of the pages below: none is left on the English pages.
+_VIETNAMESE_LABELS = ("Tìm kiếm", "Chuyên mục", "(không tiêu đề)", "Mức chắc chắn", "Theo ai",
+                      "Đối tác hàng đầu", "Số bài", "lần nhắc", "mọi loại", "bài phù hợp",
+                      "Bản ghi JSON", "bị tác động", "Số bài báo theo thời gian")  # fmt: skip
+
+
+@pytest.mark.parametrize("page", ["search", "article", "entities", "entity"])
+def test_pages_in_english_keep_no_vietnamese_label(client: TestClient, page: str) -> None:
+    path = {
+        "search": "/ui/?q=dam+phan",
+        "article": f"/ui/articles/{_article_id(client, 'Bộ Ngoại giao Mỹ')}",
+        "entities": "/ui/entities?type=LOC",
+        "entity": "/ui/entities/country:USA",
+    }[page]
+    english = client.get(path, params={"lang": "en"}).text
+    vietnamese = client.get(path).text
+    _check_html(english)
+    # the articles' own words (text, snippets) stay Vietnamese
+    own_words = r'<div class="article-text">.*?</div>|class="snippet">.*?</p>'
+    chrome = re.sub(own_words, "", english, flags=re.S)
+    left = [label for label in _VIETNAMESE_LABELS if label in chrome]
+    assert not left, left
+    assert any(label in vietnamese for label in _VIETNAMESE_LABELS)  # the list is not stale
+    if page == "article":
+        assert 'class="en"' in english and 'class="en"' not in vietnamese  # English lines

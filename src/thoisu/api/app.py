@@ -182,7 +182,7 @@ def create_app(
     @contextmanager
     def store(readonly: bool = True) -> Iterator[Store]:
         try:
-            with (readers.store() if readonly else Store(db_path)) as s:
+            with readers.store() if readonly else Store(db_path) as s:
                 budget = request_budget()
                 if budget is not None and readonly:  # queries; a write is never cut short
                     s.limit_time(budget.exhausted, budget.seconds)

@@ -172,6 +172,16 @@ def _nice_step(top: int) -> int:
     return int(10 * magnitude)
 
 
+# The network's texts (Vietnamese); the dashboard passes its page's language.
+NETWORK_WORDS = {
+    "network": "Mạng quan hệ của",
+    "none": "Chưa có sự kiện với đối tác nào",
+    "events": "sự kiện",
+    "acted_on": "bị tác động",
+    "acts": "tác động",
+}
+
+
 def ego_network(
     center: dict,
     counterparts: Sequence[dict],
@@ -179,8 +189,10 @@ def ego_network(
     *,
     href: str = "{id}",
     size: int = 520,
+    words: dict[str, str] | None = None,
 ) -> Markup:
     """An actor (``center``: ``id``, ``name``) and its counterparts around it, as a graph.
+    ``words``: its texts in another language (the keys of :data:`NETWORK_WORDS`).
 
     Each counterpart dict: ``entity``, ``name``, ``as_target`` (events in which the center
     acts on it), ``as_source`` (it acts on the center), ``total``. Edge width grows with the
@@ -188,11 +200,12 @@ def ego_network(
     ``count``) adds the edges between counterparts. ``href`` is a format string for node
     links (``{id}`` is the entity id).
     """
+    w = {**NETWORK_WORDS, **(words or {})}
     c = size / 2
     ring = size / 2 - 70
     out = [
         f'<svg class="chart network" viewBox="0 0 {size} {size}" role="img"'
-        f' aria-label="Mạng quan hệ của {escape(center.get("name", ""))}"'
+        f' aria-label="{escape(w["network"])} {escape(center.get("name", ""))}"'
         ' xmlns="http://www.w3.org/2000/svg">'
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9"'
         ' markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"'
@@ -204,7 +217,7 @@ def ego_network(
             f'<text class="label" x="{c}" y="{c + 40}" text-anchor="middle">'
             f"{escape(center.get('name', ''))}</text>"
             f'<text class="empty" x="{c}" y="{c + 70}" text-anchor="middle">'
-            "Chưa có sự kiện với đối tác nào</text></svg>"
+            f"{escape(w['none'])}</text></svg>"
         )
         return Markup("".join(out))
     top = max(cp["total"] for cp in counterparts)
@@ -241,15 +254,15 @@ def ego_network(
             and center["id"] not in (link["source"], link["target"])
         ):
             edge(link["source"], link["target"], link["count"], "side",
-                 f"{link['source']} → {link['target']}: {link['count']} sự kiện")  # fmt: skip
+                 f"{link['source']} → {link['target']}: {link['count']} {w['events']}")  # fmt: skip
     for cp in counterparts:
         other = cp.get("name") or cp["entity"]
         if cp["as_target"]:
             edge(center["id"], cp["entity"], cp["as_target"], "out",
-                 f"{name} → {other}: {cp['as_target']} sự kiện")  # fmt: skip
+                 f"{name} → {other}: {cp['as_target']} {w['events']}")  # fmt: skip
         if cp["as_source"]:
             edge(cp["entity"], center["id"], cp["as_source"], "in",
-                 f"{other} → {name}: {cp['as_source']} sự kiện")  # fmt: skip
+                 f"{other} → {name}: {cp['as_source']} {w['events']}")  # fmt: skip
     out.append(
         f'<circle class="node center" cx="{c}" cy="{c}" r="22"><title>{escape(name)}</title>'
         f'</circle><text class="label center" x="{c}" y="{c + 38}" text-anchor="middle">'
@@ -265,7 +278,8 @@ def ego_network(
         out.append(
             f'<a href="{link_to}"><circle class="node type-{escape(cp.get("type") or "X")}"'
             f' cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}"><title>{escape(other)}: {cp["total"]}'
-            f" sự kiện ({cp['as_target']} bị tác động, {cp['as_source']} tác động)</title>"
+            f" {escape(w['events'])} ({cp['as_target']} {escape(w['acted_on'])},"
+            f" {cp['as_source']} {escape(w['acts'])})</title>"
             f'</circle><text class="label" x="{x:.1f}" y="{ty:.1f}" text-anchor="middle">'
             f"{escape(_short(other))}</text></a>"
         )

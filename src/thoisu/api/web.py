@@ -22,7 +22,7 @@ from fastapi.templating import Jinja2Templates
 
 from ..events.codes import cameo_roots, plover_types
 from ..store import EventFilter, QueryError
-from .charts import ego_network, palette, stacked_bars
+from .charts import NETWORK_WORDS, ego_network, palette, stacked_bars
 from .filters import filter_from
 from .i18n import COOKIE, LANGUAGES, label, language
 from .render import CERTAINTY_VI, TYPE_VI, code_spans, highlight_article, snippet_html, web_link
@@ -219,21 +219,26 @@ def mount_dashboard(app: FastAPI) -> None:
                 links = s.counterpart_links([c["entity"] for c in counterparts])
                 articles = s.entity_articles(entity_id)[:50]
             labels = _series_labels("cameo_root", events["series"])
-            center = {"id": entity_id, "name": entity.get("name_vi") or entity["name"]}
+            lang = language(request)
+            shown = entity["name"] if lang == "en" else entity.get("name_vi") or entity["name"]
+            center = {"id": entity_id, "name": shown}
+            words = {k: label(f"net.{k}", lang) for k in NETWORK_WORDS}
             return {
                 "entity": entity, "timeline": timeline, "events": events, "unit": unit,
                 "counterparts": counterparts, "articles": articles,
                 "mentions_chart": stacked_bars(
                     timeline["periods"], {"articles": timeline["articles"]},
-                    labels={"articles": "bài báo nhắc đến"}, title="Số bài báo theo thời gian",
-                    width=560, height=200,
+                    labels={"articles": label("chart.mentioning", lang)},
+                    title=label("chart.articles_over_time", lang), width=560, height=200,
+                    empty=label("no_dated", lang),
                 ),
                 "events_chart": stacked_bars(events["periods"], events["series"], labels=labels,
-                                             title="Sự kiện theo thời gian, theo gốc CAMEO",
-                                             width=560),
+                                             title=label("chart.events_by_root", lang),
+                                             width=560, empty=label("no_dated", lang)),
                 "labels": labels,
                 "legend": palette([k for k in events["series"] if any(events["series"][k])]),
-                "network": ego_network(center, counterparts, links, href="/ui/entities/{id}"),
+                "network": ego_network(center, counterparts, links, href="/ui/entities/{id}",
+                                       words=words),
             }  # fmt: skip
 
         return guarded(request, "entity.html", build)
