@@ -226,16 +226,18 @@ def test_api_reference_page_lists_every_route(client: TestClient) -> None:
 # The Vietnamese labels of the pages below: none is left on the English pages.
 _VIETNAMESE_LABELS = ("Tìm kiếm", "Chuyên mục", "(không tiêu đề)", "Mức chắc chắn", "Theo ai",
                       "Đối tác hàng đầu", "Số bài", "lần nhắc", "mọi loại", "bài phù hợp",
-                      "Bản ghi JSON", "bị tác động", "Số bài báo theo thời gian")  # fmt: skip
+                      "Bản ghi JSON", "bị tác động", "Số bài báo theo thời gian",
+                      "Kiểm tra lần cuối", "mọi trạng thái")  # fmt: skip
 
 
-@pytest.mark.parametrize("page", ["search", "article", "entities", "entity"])
+@pytest.mark.parametrize("page", ["search", "article", "entities", "entity", "feeds"])
 def test_pages_in_english_keep_no_vietnamese_label(client: TestClient, page: str) -> None:
     path = {
         "search": "/ui/?q=dam+phan",
         "article": f"/ui/articles/{_article_id(client, 'Bộ Ngoại giao Mỹ')}",
         "entities": "/ui/entities?type=LOC",
         "entity": "/ui/entities/country:USA",
+        "feeds": "/ui/feeds",
     }[page]
     english = client.get(path, params={"lang": "en"}).text
     vietnamese = client.get(path).text
