@@ -228,6 +228,7 @@ def _row(source: tuple, target: tuple, cameo: str = "173") -> dict[str, Any]:
         "record": json.dumps({"quad_class": 4, "goldstein": -5.0}),
         "group_mentions": None, "group_sources": None, "group_articles": None,
         "location_text": None, "location_entity": None, "location_kind": None,
+        "location_code": None, "location_name": None,
         "added_at": "2024-02-12T01:02:03Z", "url": "https://soha.vn/a1.htm",
         "article_source": None,
     }  # fmt: skip
@@ -262,3 +263,17 @@ def test_gdelt_skips_rows_with_no_actor_code_or_name() -> None:
     assert gdelt_line(_row(NONE, NONE)) is None
     assert gdelt_line(_row(NONE, (None, "người biểu tình", None, None))) is not None
     assert gdelt_line(_row(NONE, (None, "họ", "VNM", None))) is not None
+
+
+def test_gdelt_action_geo_is_an_english_place_name_or_nothing() -> None:
+    usa = ("country:USA", "Mỹ", "USA", "United States")
+    row = _row(usa, usa)
+    row.update(location_entity="city:ha-noi", location_text="Hà Nội", location_name="Hanoi",
+               location_kind="city")  # fmt: skip
+    f = gdelt_line(row).split("\t")
+    assert (f[51], f[52]) == ("4", "Hanoi")
+    row.update(location_entity=None, location_name=None, location_kind=None,
+               location_text="Ô-man", location_code="OMN")  # fmt: skip
+    assert gdelt_line(row).split("\t")[52] == "Oman"  # a country by its code
+    row.update(location_text="khu vực", location_code=None)  # a phrase, no place
+    assert gdelt_line(row).split("\t")[51:53] == ["", ""]

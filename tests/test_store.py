@@ -414,7 +414,7 @@ def test_export_gdelt(store: Store, tmp_path: Path):
     assert (first[29], first[30], second[29]) == ("1", "7.0", "")
     assert first[31:34] == ["1", "1", "1"] and first[34] == ""
     assert first[52] == "Oman" and first[53] == ""
-    assert (second[51], second[52]) == ("4", "Hà Nội")
+    assert (second[51], second[52]) == ("4", "Hanoi")  # ActionGeo_FullName in English
     assert len(first[59]) == 14 and first[59].isdigit()
     assert first[60] == "https://soha.vn/a1.htm"
     assert first[0].isdigit()  # no header row

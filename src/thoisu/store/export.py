@@ -190,9 +190,12 @@ def gdelt_line(row: sqlite3.Row) -> str | None:
     f[31], f[32], f[33] = (
         str(row[k] or 1) for k in ("group_mentions", "group_sources", "group_articles")
     )
-    if row["location_text"] or row["location_entity"]:
+    if row["location_entity"] or row["location_code"]:  # a place ("khu vực" is none)
         f[51] = _GEO_TYPES.get((row["location_kind"] or "").lower(), "")
-        f[52] = _clean(row["location_text"])
+        # ActionGeo_FullName in English, as GDELT's are
+        place = {k: row[f"location_{k}"] for k in ("entity", "text", "code")}
+        names = {row["location_entity"]: row["location_name"]} if row["location_name"] else None
+        f[52] = _clean(actor_english_name(place, names) or row["location_text"])
         location = event.get("location") or {}
         fips = event.get("action_geo_country_code") or location.get("fips10_4") or ""
         f[53] = _clean(fips)

@@ -448,6 +448,7 @@ _EVENT_SELECT = f"""
     SELECT e.*, a.title AS article_title, a.published, a.url, a.source AS article_source,
            a.publisher, a.added_at, s.text AS sentence_text,
            se.name AS source_name, te.name AS target_name, le.kind AS location_kind,
+           le.name AS location_name,
            g.mentions AS group_mentions, g.articles AS group_articles,
            g.sources AS group_sources, g.first_event AS group_first,
            {_OLDEST_PARTS[0]} AS _k_date, a.num AS _k_num, e.ord AS _k_ord,
