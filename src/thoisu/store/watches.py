@@ -13,7 +13,7 @@ import json
 import logging
 import re
 import sqlite3
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 from .errors import QueryError
@@ -44,11 +44,11 @@ def check_name(name: str) -> str:
 _CODED = ("e.cameo IS NOT NULL", [])
 
 
-@cache
+@lru_cache(maxsize=1 << 14)
 def _condition(filters_json: str) -> tuple[str, tuple[Any, ...]]:
     """The SQL condition of a stored filter: coded events, and facts only (neither denied
-    nor asked about) unless it asks for a certainty. Cached by the filter's text: a store
-    holds few distinct filters, and a write checks every watch."""
+    nor asked about) unless it asks for a certainty. Cached by the filter's text (a write
+    checks every watch), at most 16,384 of them: a long-running server outlives watches."""
     kwargs = json.loads(filters_json)
     where, params = _event_where(**kwargs, facts_only=not kwargs.get("certainty"), condition=_CODED)
     return " AND ".join(where), tuple(params)
