@@ -277,3 +277,23 @@ def test_gdelt_action_geo_is_an_english_place_name_or_nothing() -> None:
     assert gdelt_line(row).split("\t")[52] == "Oman"  # a country by its code
     row.update(location_text="khu vực", location_code=None)  # a phrase, no place
     assert gdelt_line(row).split("\t")[51:53] == ["", ""]
+
+
+@pytest.mark.parametrize(
+    ("text", "english"),
+    [
+        ("các nhà nghiên cứu Mỹ", "RESEARCHERS"),
+        ("nhà nghiên cứu", "RESEARCHER"),
+        ("5 nghi phạm", "SUSPECTS"),
+        ("1 nghi phạm", "SUSPECT"),
+        ("một nghi phạm", "SUSPECT"),
+        ("tất cả quan chức", "OFFICIALS"),
+        ("các bộ", "MINISTRIES"),
+        ("hàng trăm cảnh sát", "POLICE"),  # uncounted in English
+        ("những người biểu tình", "PROTESTERS"),  # plural already
+    ],
+)
+def test_agents_counted_or_grouped_are_plural_in_english(text: str, english: str) -> None:
+    from thoisu.entities.agents import english_name
+
+    assert english_name(text) == english

@@ -65,19 +65,67 @@ def agent_head(lowered: str) -> tuple[Agent, int] | None:
     return None
 
 
+# Words before an agent noun that make it plural ("các nhà nghiên cứu": researchers), and
+# English nouns that have no plural of their own ("POLICE", "STAFF").
+_PLURAL_MARKERS = (
+    frozenset(
+        "các những nhiều mấy hai ba bốn sáu bảy tám chín mười vài chục trăm ngàn nghìn vạn "
+        "triệu".split()
+    )
+    | _SKIPPED_PAIRS
+)
+_UNCOUNTED = frozenset("POLICE STAFF PERSONNEL PEOPLE MILITARY PUBLIC CLERGY MEDIA MILITIA".split())
+
+
 def english_name(text: str) -> str | None:
     """The English name (upper case, "POLICE") of the agent noun opening an actor phrase
     ("các chiến sĩ công an tỉnh Nghệ An", "hai binh lính Mỹ"), after the words that count or
-    group them; None when no agent noun opens it."""
+    group them, in the plural when they make it one ("các nhà nghiên cứu": "RESEARCHERS";
+    "5 nghi phạm": "SUSPECTS"); None when no agent noun opens it."""
     words = text.lower().split()
+    plural = False
     while words:
-        if " ".join(words[:2]) in _SKIPPED_PAIRS:
+        pair = " ".join(words[:2])
+        if pair in _SKIPPED_PAIRS:
+            plural = plural or pair in _PLURAL_MARKERS
             words = words[2:]
             continue
         head = agent_head(" ".join(words[:_LONGEST]))
         if head is not None:
-            return head[0].english or None
+            english = head[0].english
+            return (_plural(english) if plural else english) or None
         if words[0] not in _SKIPPED and not words[0][:1].isdigit():
             return None
+        plural = plural or words[0] in _PLURAL_MARKERS or _many(words[0])
         words = words[1:]
     return None
+
+
+def _many(word: str) -> bool:
+    """A number over one ("5", "1.200", "3,5")."""
+    digits = word.replace(".", "").replace(",", "")
+    return digits.isdigit() and int(digits) > 1
+
+
+def _plural(english: str) -> str:
+    """An upper-case English noun phrase with its last word in the plural: "RESEARCHER" ->
+    "RESEARCHERS", "MINISTRY" -> "MINISTRIES", "POLICEMAN" -> "POLICEMEN"; a word already
+    plural or uncounted ("POLICE", "AUTHORITIES") is kept."""
+    if not english:
+        return english
+    *rest, last = english.split(" ")
+    if last in _UNCOUNTED or last.endswith(("S", "ES")) and not last.endswith(("SS", "US")):
+        return english
+    if last.endswith("MAN"):
+        last = last[:-3] + "MEN"
+    elif last.endswith("PERSON"):
+        last = last[:-6] + "PEOPLE"
+    elif last.endswith("CHILD"):
+        last += "REN"
+    elif last.endswith("Y") and last[-2:-1] not in "AEIOU":
+        last = last[:-1] + "IES"
+    elif last.endswith(("SS", "SH", "CH", "X", "US")):
+        last += "ES"
+    else:
+        last += "S"
+    return " ".join([*rest, last])
