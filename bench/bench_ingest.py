@@ -3,7 +3,11 @@
 Prints articles/s and peak memory (max RSS) of each, measured in separate child processes
 so that one's models and caches do not count against the other, and the speed ratio.
 
-    python bench/bench_ingest.py [--n 1000] [--jobs 1] [--corpus PATH]
+    python bench/bench_ingest.py [--n 1000] [--jobs 1] [--corpus PATH] [--repeat 1]
+
+``--repeat N`` runs the two N times, alternated (thoisu, underthesea, thoisu, ...), and
+prints each pair's ratio and their median: on a shared machine one pair can be off by a
+third either way.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import argparse
 import gzip
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -78,6 +83,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--repeat", type=int, default=1, help="pairs of runs, alternated")
     parser.add_argument("--child", choices=["ingest", "ner"])
     args = parser.parse_args()
     if args.child:
@@ -95,8 +101,20 @@ def main() -> None:
         return
     if not args.corpus.exists():
         sys.exit(f"corpus not found: {args.corpus}")
-    ours = _run_child("ingest", args)
-    theirs = _run_child("ner", args)
+    ratios = []
+    for run in range(args.repeat):
+        ours = _run_child("ingest", args)
+        theirs = _run_child("ner", args)
+        ratios.append(_report(args, ours, theirs))
+        if args.repeat > 1:
+            print(f"  (pair {run + 1} of {args.repeat})\n")
+    if args.repeat > 1:
+        print(f"ratios: {', '.join(f'{r:.2f}x' for r in ratios)}; "
+              f"median {statistics.median(ratios):.2f}x")  # fmt: skip
+
+
+def _report(args: argparse.Namespace, ours: dict, theirs: dict) -> float:
+    """Print one pair of runs; return thoisu's speed over underthesea's."""
     ours_rate = ours["articles"] / ours["seconds"]
     ner_rate = theirs["articles"] / theirs["seconds"]
     print(f"corpus: {args.corpus} (first {args.n} articles), jobs={args.jobs}")
@@ -117,6 +135,7 @@ def main() -> None:
     print(
         f"ratio: thoisu ingest is {ours_rate / ner_rate:.2f}x the speed of underthesea ner() alone"
     )
+    return ours_rate / ner_rate
 
 
 if __name__ == "__main__":
