@@ -101,3 +101,19 @@ def test_a_partition_that_cannot_be_written_is_reported_article_by_article(tmp_p
     assert (report.read, report.stored, report.failed) == (2, 0, 2)
     assert {f.source for f in report.failures} == {"doc1", "doc2"}
     assert all("partition 0 failed" in f.reason for f in report.failures)
+
+
+def test_local_worker_processes_store_what_one_process_does(sample, tmp_path):
+    one, two = tmp_path / "one.db", tmp_path / "two.db"
+    runner = CliRunner()
+    r1 = runner.invoke(main, ["ingest", str(sample), "--db", str(one), "-q", "-j", "1"])
+    r2 = runner.invoke(main, ["ingest", str(sample), "--db", str(two), "-q", "-j", "2"])
+    assert "read 13, stored 12" in r1.output and "read 13, stored 12" in r2.output
+    assert signature(two) == signature(one)
+
+
+def test_worker_threads_share_the_cores_out() -> None:
+    from thoisu.batch import worker_threads
+
+    assert [worker_threads(jobs, 2) for jobs in (1, 2, 3)] == [2, 1, 1]
+    assert [worker_threads(jobs, 8) for jobs in (1, 2, 4, 8, 16)] == [2, 2, 2, 1, 1]

@@ -65,12 +65,20 @@ def _analyze_chunk(articles: list[Article]) -> list[Analysis | IngestError]:
     return [try_analyze_article(a) for a in articles]
 
 
-def _watch_parent() -> None:
+def worker_threads(jobs: int, cores: int | None = None) -> int:
+    """The encoder threads of each of ``jobs`` worker processes: the cores shared out, so
+    that workers times threads never exceed them (one at least; two at most, as in one
+    process)."""
+    cores = cores or os.cpu_count() or 1
+    return max(1, min(2, cores // max(jobs, 1)))
+
+
+def _watch_parent(threads: int = 1) -> None:
     """Worker initializer: exit when the parent process dies (even by ``kill -9``, which
-    gives it no chance to stop its workers), instead of lingering with models in memory."""
+    gives it no chance to stop its workers), instead of lingering with models in memory.
+    The workers share the cores: the encoder in each runs on ``threads``."""
     parent = os.getppid()
-    # The workers share the cores: the encoder in each runs on one thread.
-    os.environ.setdefault("THOISU_ENCODER_THREADS", "1")
+    os.environ.setdefault("THOISU_ENCODER_THREADS", str(threads))
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -137,7 +145,9 @@ def ingest_items(
         # A bounded window of small chunks keeps every worker busy while this process
         # reads, cleans and writes, without reading the whole input ahead.
         chunks = iter(lambda: list(islice(articles, 8)), [])
-        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_watch_parent)
+        pool = ProcessPoolExecutor(
+            max_workers=jobs, initializer=_watch_parent, initargs=(worker_threads(jobs),)
+        )
         try:
             window: deque = deque()
             for chunk in chunks:
