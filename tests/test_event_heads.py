@@ -253,27 +253,3 @@ def test_batched_viterbi_matches_one_sentence_at_a_time() -> None:
         paths = viterbi_batch(emissions, lengths, trans, start, end)
         for b, n in enumerate(lengths):
             assert paths[b] == viterbi(emissions[b, :n], trans, start, end)
-
-
-def test_crfs_of_different_sizes_decoded_together_as_each_alone() -> None:
-    """viterbi_layers (the taggers' CRF layers in one pass, smaller label sets padded with
-    labels that can never win) gives each CRF's own best paths."""
-    from thoisu.nn import viterbi_batch, viterbi_layers
-
-    rng = np.random.default_rng(1)
-    for _ in range(20):
-        lengths = rng.integers(0, 12, 4)
-        steps = max(int(lengths.max()), 1)
-        sizes = rng.integers(2, 9, int(rng.integers(2, 4)))
-        emissions = [(4 * rng.normal(size=(4, steps, n))).astype(np.float32) for n in sizes]
-        crfs = [
-            tuple(rng.normal(size=shape).astype(np.float32) for shape in ((n, n), (n,), (n,)))
-            for n in sizes
-        ]
-        together = viterbi_layers(emissions, lengths, crfs)
-        assert together == [
-            viterbi_batch(e, lengths, *c) for e, c in zip(emissions, crfs, strict=True)
-        ]
-        for paths, e, c in zip(together, emissions, crfs, strict=True):
-            for b, n in enumerate(lengths):
-                assert paths[b] == viterbi(e[b, :n], *c)

@@ -28,7 +28,6 @@ __all__ = [
     "session",
     "viterbi",
     "viterbi_batch",
-    "viterbi_layers",
 ]
 
 
@@ -101,78 +100,32 @@ def viterbi_batch(
 ) -> list[list[int]]:
     """:func:`viterbi` over a padded batch (B, T, L) of sequences of ``lengths``, one NumPy
     step per position rather than per sentence and position."""
-    return _viterbi_groups(emissions[None], lengths, transitions[None], start[None], end[None])[0]
-
-
-# A label a CRF does not have, when CRFs of different sizes are decoded together: never
-# the best (finite, so that sums of it stay finite and comparable in float32).
-_ABSENT = np.float32(-1e30)
-
-
-def viterbi_layers(
-    emissions: list[np.ndarray],
-    lengths: np.ndarray,
-    crfs: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
-) -> list[list[list[int]]]:
-    """The best paths of several CRFs over the same sentences (``emissions[k]`` (B, T, L_k),
-    ``crfs[k]`` its transitions, start and end scores), decoded in one pass: for each CRF,
-    one path per sentence, the same as :func:`viterbi_batch` gives for it alone (the
-    per-position NumPy steps, not the arithmetic, were the cost)."""
-    if len(emissions) == 1:
-        return [viterbi_batch(emissions[0], lengths, *crfs[0])]
-    batch, steps = emissions[0].shape[:2]
-    width, groups = max(e.shape[2] for e in emissions), len(emissions)
-    stacked = np.full((groups, batch, steps, width), _ABSENT, np.float32)
-    moves = np.full((groups, width, width), _ABSENT, np.float32)
-    starts = np.full((groups, width), _ABSENT, np.float32)
-    ends = np.full((groups, width), _ABSENT, np.float32)
-    for k, (scores, (trans, first, last)) in enumerate(zip(emissions, crfs, strict=True)):
-        n = scores.shape[2]
-        stacked[k, :, :, :n] = scores
-        moves[k, :n, :n] = trans
-        starts[k, :n] = first
-        ends[k, :n] = last
-    return _viterbi_groups(stacked, lengths, moves, starts, ends)
-
-
-def _viterbi_groups(
-    emissions: np.ndarray,
-    lengths: np.ndarray,
-    transitions: np.ndarray,
-    start: np.ndarray,
-    end: np.ndarray,
-) -> list[list[list[int]]]:
-    """Viterbi for G CRFs (``transitions`` (G, L, L), ``start``/``end`` (G, L)) over the
-    same padded batch: ``emissions`` (G, B, T, L); G lists of B paths."""
-    groups, batch, steps, labels = emissions.shape
+    batch, steps, labels = emissions.shape
     if batch == 0 or steps == 0:
-        return [[[] for _ in range(batch)] for _ in range(groups)]
-    into = np.ascontiguousarray(np.swapaxes(transitions, 1, 2))[:, None]  # [to, from]
-    score = start[:, None] + emissions[:, :, 0]  # (G, B, L)
-    back = np.zeros((groups, batch, steps, labels), dtype=np.int32)
-    rows = np.arange(groups * batch * labels)
+        return [[] for _ in range(batch)]
+    into = np.ascontiguousarray(transitions.T)  # [to, from]: the max runs over the last axis
+    score = start + emissions[:, 0]
+    back = np.zeros((batch, steps, labels), dtype=np.int32)
+    rows = np.arange(batch * labels)
     shortest = int(np.min(lengths))
     for t in range(1, steps):
-        total = (score[:, :, None, :] + into).reshape(-1, labels)  # (G*B*L to, L from)
+        total = (score[:, None, :] + into).reshape(batch * labels, labels)
         best = total.argmax(axis=1)
-        back[:, :, t] = best.reshape(groups, batch, labels)
-        reached = total[rows, best].reshape(groups, batch, labels) + emissions[:, :, t]
+        back[:, t] = best.reshape(batch, labels)
+        reached = total[rows, best].reshape(batch, labels) + emissions[:, t]
         # past the shortest sequence, a sequence that has ended keeps its score
         score = reached if t < shortest else np.where((t < lengths)[:, None], reached, score)
-    last = (score + end[:, None]).argmax(axis=2)
-    out = []
-    for g in range(groups):
-        paths = []
-        for b, n in enumerate(lengths):
-            if n == 0:
-                paths.append([])
-                continue
-            best_path = [int(last[g, b])]
-            for t in range(int(n) - 1, 0, -1):
-                best_path.append(int(back[g, b, t, best_path[-1]]))
-            paths.append(best_path[::-1])
-        out.append(paths)
-    return out
+    last = (score + end).argmax(axis=1)
+    paths = []
+    for b, n in enumerate(lengths):
+        if n == 0:
+            paths.append([])
+            continue
+        best = [int(last[b])]
+        for t in range(int(n) - 1, 0, -1):
+            best.append(int(back[b, t, best[-1]]))
+        paths.append(best[::-1])
+    return paths
 
 
 def marginals_batch(
@@ -406,15 +359,9 @@ class SequenceTagger:
         out = [[([], self._unread[layer]) for layer in layers] for _ in batch]
         for chunk in length_batches([len(v) for v, _ in batch], self.BATCH_TOKENS):
             all_scores, lengths = run_head(self._session, [batch[i] for i in chunk])
-            layer_scores = [
-                np.ascontiguousarray(all_scores[:, layer][:, :, self._keep[layer]])
-                for layer in layers
-            ]
-            layer_paths = viterbi_layers(
-                layer_scores, lengths, [self._crf[layer] for layer in layers]
-            )
             for n, layer in enumerate(layers):
-                scores, paths = layer_scores[n], layer_paths[n]
+                scores = np.ascontiguousarray(all_scores[:, layer][:, :, self._keep[layer]])
+                paths = viterbi_batch(scores, lengths, *self._crf[layer])
                 labels = self.layer_labels[layer]
                 runs = [bio_runs([labels[k] for k in path]) for path in paths]
                 # a later layer's marginals also where an earlier one found runs

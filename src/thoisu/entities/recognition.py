@@ -21,7 +21,7 @@ import numpy as np
 
 from ..encoder.component import SYLLABLE, select_layers, syllable_shapes
 from ..encoder.tuned import load_head, optional_head
-from ..nn import bio_runs, crf_head_graph, length_batches, run_head, session, viterbi_layers
+from ..nn import bio_runs, crf_head_graph, length_batches, run_head, session, viterbi_batch
 from ..records import Sentence
 from .gazetteer import _data_lines, load_gazetteer, load_kinship, load_org_heads, load_titles
 
@@ -207,11 +207,11 @@ class NameRecogniser:
             ]
             scores, lengths = self.emissions(batch)
             trans, first_scores, last_scores = self._crf
-            layers = range(scores.shape[1])
-            paths = viterbi_layers(  # per CRF layer (outer, nested names): a path per sentence
-                [scores[:, layer] for layer in layers], lengths,
-                [(trans[layer], first_scores[layer], last_scores[layer]) for layer in layers],
-            )  # fmt: skip
+            paths = [  # per CRF layer (outer, nested names): one path per sentence
+                viterbi_batch(scores[:, layer], lengths, trans[layer], first_scores[layer],
+                              last_scores[layer])
+                for layer in range(scores.shape[1])
+            ]  # fmt: skip
             for b, i in enumerate(chunk):
                 out[i] = self._names(sentences[i].syllables, [p[b] for p in paths], text)
         return out
