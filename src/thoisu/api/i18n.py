@@ -8,6 +8,9 @@ their codes, never machine-translated).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from fastapi import Request
 
 LANGUAGES = ("vi", "en")
@@ -210,6 +213,13 @@ def language(request: Request) -> str:
         if value in LANGUAGES:
             return value
     return "vi"
+
+
+def entity_name(entity: Mapping[str, Any], lang: str) -> str:
+    """An entity's name as a page in ``lang`` shows it: its English (canonical) name in
+    English, its Vietnamese one where it has one in Vietnamese."""
+    shown = entity.get("name") if lang == "en" else entity.get("name_vi")
+    return shown or entity.get("name") or ""
 
 
 def label(key: str, lang: str, **values: object) -> str:

@@ -24,7 +24,7 @@ from ..events.codes import cameo_roots, plover_types
 from ..store import EventFilter, QueryError
 from .charts import NETWORK_WORDS, ego_network, palette, stacked_bars
 from .filters import filter_from
-from .i18n import COOKIE, LANGUAGES, label, language
+from .i18n import COOKIE, LANGUAGES, entity_name, label, language
 from .render import CERTAINTY_VI, TYPE_VI, code_spans, highlight_article, snippet_html, web_link
 from .web_watches import mount_watch_pages
 
@@ -55,6 +55,7 @@ def mount_dashboard(app: FastAPI) -> None:
         context.update(
             lang=lang, writable=app.state.writable,
             t=lambda key, **values: label(key, lang, **values),
+            shown_name=lambda entity: entity_name(entity, lang),
         )  # fmt: skip
         return templates.TemplateResponse(request, name, context, status_code=status)
 
@@ -220,8 +221,7 @@ def mount_dashboard(app: FastAPI) -> None:
                 articles = s.entity_articles(entity_id)[:50]
             labels = _series_labels("cameo_root", events["series"])
             lang = language(request)
-            shown = entity["name"] if lang == "en" else entity.get("name_vi") or entity["name"]
-            center = {"id": entity_id, "name": shown}
+            center = {"id": entity_id, "name": entity_name(entity, lang)}
             words = {k: label(f"net.{k}", lang) for k in NETWORK_WORDS}
             return {
                 "entity": entity, "timeline": timeline, "events": events, "unit": unit,

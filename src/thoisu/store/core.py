@@ -100,8 +100,9 @@ class Store:
 
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
         self.close()
-        if isinstance(exc, sqlite3.OperationalError) and self._time_spent():
-            raise self._timeout() from exc
+        timeout = self._as_timeout(exc)
+        if timeout is not None:
+            raise timeout from exc
 
     def limit_time(self, exhausted: Callable[[], bool] | None, seconds: float = 0) -> None:
         """Stop any query of this store once ``exhausted()`` is true (checked every few
@@ -116,6 +117,13 @@ class Store:
     def _time_spent(self) -> bool:
         exhausted = getattr(self, "_exhausted", None)
         return bool(exhausted and exhausted())
+
+    def _as_timeout(self, exc: BaseException | None) -> QueryTimeout | None:
+        """The QueryTimeout that SQLite's interruption ``exc`` stands for, if the time
+        budget was spent; else None."""
+        if isinstance(exc, sqlite3.OperationalError) and self._time_spent():
+            return self._timeout()
+        return None
 
     def _timeout(self) -> QueryTimeout:
         return QueryTimeout(

@@ -52,8 +52,9 @@ class Readers:
             yield s
         except (sqlite3.Error, StoreError) as exc:
             self._drop()  # opened again next time, whatever state the failure left
-            if isinstance(exc, sqlite3.OperationalError) and s._time_spent():
-                raise s._timeout() from exc  # as Store.__exit__ does
+            timeout = s._as_timeout(exc)  # as Store.__exit__ maps it
+            if timeout is not None:
+                raise timeout from exc
             raise
         finally:
             kept.busy = False
