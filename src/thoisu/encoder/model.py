@@ -91,11 +91,7 @@ class Encoder:
         graph = build_graph(
             w, self.layers, tuned=self.tuned, matmul=self.matmul, calibration=calibration
         )
-        self.session = ort.InferenceSession(
-            graph,
-            options,
-            providers=["CPUExecutionProvider"],
-        )  # fmt: skip
+        self.session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
         self.outputs = [f"hidden{n}" for n in self.layers]
         self.positions = w.tensors["emb.pos"].reshape(w.max_positions, w.hidden)
         self.token_type = w.tensors["emb.type"].reshape(-1, w.hidden)[0]

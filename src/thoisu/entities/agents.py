@@ -114,7 +114,7 @@ def _plural(english: str) -> str:
     if not english:
         return english
     *rest, last = english.split(" ")
-    if last in _UNCOUNTED or last.endswith(("S", "ES")) and not last.endswith(("SS", "US")):
+    if last in _UNCOUNTED or last.endswith("S") and not last.endswith(("SS", "US")):
         return english
     if last.endswith("MAN"):
         last = last[:-3] + "MEN"
