@@ -169,8 +169,7 @@ class Follower:
                 try:
                     handed.answer = self._handle(handed, round_)
                 except Exception as e:  # noqa: BLE001 - one feed's surprise must not stop the rest
-                    reason = f"{type(e).__name__}: {e}"[:300]
-                    self._feed_failed(handed.feed, reason, round_.report)
+                    self._feed_failed(handed.feed, _reason(e), round_.report)
                     handed.answer = _GIVE_UP
                 except BaseException:  # Ctrl-C twice: the fetchers stop, nothing more asked
                     abort.set()
@@ -265,7 +264,7 @@ class Follower:
         try:
             outcome, article_id = self._store(fetched)
         except Exception as e:  # noqa: BLE001 - e.g. the database locked: this page fails
-            outcome, article_id = IngestError(url, f"{type(e).__name__}: {e}"[:300]), None
+            outcome, article_id = IngestError(url, _reason(e)), None
         if isinstance(outcome, IngestError):
             crawl.record_page(url, "failed", feed=feed, stamp=stamp, error=outcome.reason)
             report.fail(f"page {url}: {outcome.reason}")
@@ -324,7 +323,7 @@ class Follower:
                     try:
                         self._fetch_feed(feed, hand)
                     except Exception as e:  # noqa: BLE001 - the host's other feeds go on
-                        hand("feed failed", feed, f"{type(e).__name__}: {e}"[:300])
+                        hand("feed failed", feed, _reason(e))
         finally:
             inbox.put(_Handed("end", ""))
 
@@ -344,7 +343,7 @@ class Follower:
             hand("feed failed", feed, e.reason)
             return
         except Exception as e:  # noqa: BLE001 - one feed's surprise must not stop the rest
-            hand("feed failed", feed, f"{type(e).__name__}: {e}"[:300])
+            hand("feed failed", feed, _reason(e))
             return
         if fetched.not_modified:
             hand("not modified", feed)
@@ -363,7 +362,7 @@ class Follower:
             except FetchError as e:
                 page = e
             except Exception as e:  # noqa: BLE001 - one page's surprise fails that page only
-                page = FetchError(entry.url or "", f"{type(e).__name__}: {e}"[:300])
+                page = FetchError(entry.url or "", _reason(e))
             if hand("page", feed, (entry, page)) is _GIVE_UP:
                 return
         hand("done", feed, (fetched, len(entries)))
@@ -382,6 +381,11 @@ class _Handed:
 
 
 _GIVE_UP = object()  # the answer when the round ended early: the fetcher stops
+
+
+def _reason(e: Exception) -> str:
+    """An unexpected exception as one line of a report."""
+    return f"{type(e).__name__}: {e}"[:300]
 
 
 @dataclass(slots=True)
