@@ -1,11 +1,12 @@
 """Where an article's analysis spends its time: each stage's share, and the pipeline ÷ the
 encoder's forward pass.
 
-    python bench/profile_stages.py [--n 150] [--corpus PATH] [--threads 2]
+    python bench/profile_stages.py [--n 150] [--corpus PATH] [--threads 2] [--group 16]
 
 One process, models loaded and warmed on other articles first; each stage is timed around
 its own call over the same N VNTC articles (cleaning, sentences + words + POS, the encoder,
-entities, events). "forward" is the encoder's onnxruntime session alone (inside "encoder",
+entities, events). Entities and events run over groups of ``--group`` articles, as a batch
+run does (``thoisu.pipeline.analyze_articles``); ``--group 1`` is article by article. "forward" is the encoder's onnxruntime session alone (inside "encoder",
 which also tokenises, embeds and aligns pieces to syllables). The ratio the issue tracks is
 the whole analysis (without cleaning and storing) over the forward pass.
 """
@@ -43,13 +44,15 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=150)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--threads", type=int, default=min(2, os.cpu_count() or 1))
+    parser.add_argument("--group", type=int, default=16, help="articles per group (1: alone)")
     args = parser.parse_args()
     os.environ["THOISU_ENCODER_THREADS"] = str(args.threads)
 
     from thoisu.encoder import encode_sentences, shared_encoder
-    from thoisu.entities import recognize
-    from thoisu.events import extract_events
+    from thoisu.entities import recognize, recognize_many
+    from thoisu.events import extract_events, extract_events_many
     from thoisu.nlp import segment
+    from thoisu.pipeline import article_groups
 
     encoder = shared_encoder()
     forward = 0.0
@@ -72,24 +75,25 @@ def main() -> None:
     articles = _articles(args.corpus, args.n, skip=0)
     spent: dict[str, float] = defaultdict(float)
     n_sentences = 0
-    for article in articles:
+    for group in article_groups(articles, size=args.group):
         t0 = time.perf_counter()
-        sentences = segment(article, encode=False)
+        segmented = [(article, segment(article, encode=False)) for article in group]
         t1 = time.perf_counter()
-        encode_sentences(sentences)
+        for _, sentences in segmented:
+            encode_sentences(sentences)
         t2 = time.perf_counter()
-        entities = recognize(article, sentences)
+        entities = recognize_many(segmented)
         t3 = time.perf_counter()
-        extract_events(article, sentences, entities)
+        extract_events_many([(a, s, e) for (a, s), e in zip(segmented, entities, strict=True)])
         t4 = time.perf_counter()
         spent["sentences, words, POS (underthesea)"] += t1 - t0
         spent["encoder (tokenise, embed, forward, align)"] += t2 - t1
         spent["entities"] += t3 - t2
         spent["events"] += t4 - t3
-        n_sentences += len(sentences)
+        n_sentences += sum(len(s) for _, s in segmented)
     total = sum(spent.values())
-    print(f"{len(articles)} articles, {n_sentences} sentences, {total:.1f} s, "
-          f"encoder threads {args.threads}")  # fmt: skip
+    print(f"{len(articles)} articles in groups of {args.group}, {n_sentences} sentences, "
+          f"{total:.1f} s, encoder threads {args.threads}")  # fmt: skip
     for stage, seconds in spent.items():
         print(f"  {stage:44} {seconds:7.2f} s  {100 * seconds / total:5.1f}%")
     print(f"  {'of which the forward pass':44} {forward:7.2f} s  {100 * forward / total:5.1f}%")

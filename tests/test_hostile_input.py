@@ -68,21 +68,29 @@ def test_a_feed_item_with_a_bad_link_is_stored_with_the_others(tmp_path: Path) -
     assert (report.stored, report.failed) == (3, 0)
 
 
-@pytest.mark.parametrize("stage", ["clean", "analyze"])
+@pytest.mark.parametrize("stage", ["clean", "segment", "entities"])
 def test_any_error_in_one_item_is_that_items_failure(monkeypatch, tmp_path: Path, stage) -> None:
     """A bug in a stage (simulated) fails the one item it hit; the rest is stored and the
-    summary printed."""
+    summary printed. The entity stage runs over a group of articles at once: a bug there
+    for one article fails that article alone."""
     import thoisu.pipeline as pipeline
 
-    real = pipeline.clean if stage == "clean" else pipeline.analyze_article
+    def flaky(real, text_of):
+        def run(*args, **kwargs):
+            if any("Bài thứ 3." in (text_of(a) or "") for a in args[0:1]):
+                raise RuntimeError("boom")
+            return real(*args, **kwargs)
 
-    def flaky(item, *args, **kwargs):
-        text = item.body if stage == "clean" else item.text
-        if "Bài thứ 3." in (text or ""):
-            raise RuntimeError("boom")
-        return real(item, *args, **kwargs)
+        return run
 
-    monkeypatch.setattr(pipeline, "clean" if stage == "clean" else "analyze_article", flaky)
+    if stage == "clean":
+        monkeypatch.setattr(pipeline, "clean", flaky(pipeline.clean, lambda raw: raw.body))
+    elif stage == "segment":
+        monkeypatch.setattr(pipeline, "segment", flaky(pipeline.segment, lambda a: a.text))
+    else:
+        monkeypatch.setattr(pipeline, "recognize", flaky(pipeline.recognize, lambda a: a.text))
+        texts = lambda group: " ".join(a.text for a, _ in group)  # noqa: E731
+        monkeypatch.setattr(pipeline, "recognize_many", flaky(pipeline.recognize_many, texts))
     path = _jsonl(tmp_path / "a.jsonl", [_record(i) for i in range(6)])
     result = CliRunner().invoke(main, ["ingest", str(path), "--db", str(tmp_path / "s.db"), "-q"])
     assert result.exit_code == 1

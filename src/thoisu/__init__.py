@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.9.0"
+__version__ = "0.9.1"
 
 __all__ = ["analyze", "analyze_stream", "Store", "Analysis", "__version__"]
 

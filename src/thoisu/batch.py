@@ -15,10 +15,9 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from itertools import islice
 
 from .ingest import count_hint, read_paths
-from .pipeline import try_analyze_article, try_clean
+from .pipeline import analyze_articles, article_groups, try_clean
 from .records import Analysis, Article, IngestError
 from .store import Store
 
@@ -59,10 +58,6 @@ class IngestReport:
         )
         line += f" ({self.warned} stored with warnings)" if self.warned else ""
         return line + (" - interrupted" if self.interrupted else "")
-
-
-def _analyze_chunk(articles: list[Article]) -> list[Analysis | IngestError]:
-    return [try_analyze_article(a) for a in articles]
 
 
 def worker_threads(jobs: int, cores: int | None = None) -> int:
@@ -139,19 +134,20 @@ def ingest_items(
     articles = new_articles(items, report, store, published, tick)
 
     def results() -> Iterator[Analysis | IngestError]:
+        groups = article_groups(articles)  # the taggers read a group's sentences together
         if jobs <= 1:
-            yield from map(try_analyze_article, articles)
+            for group in groups:
+                yield from analyze_articles(group)
             return
-        # A bounded window of small chunks keeps every worker busy while this process
-        # reads, cleans and writes, without reading the whole input ahead.
-        chunks = iter(lambda: list(islice(articles, 8)), [])
+        # A bounded window of groups keeps every worker busy while this process reads,
+        # cleans and writes, without reading the whole input ahead.
         pool = ProcessPoolExecutor(
             max_workers=jobs, initializer=_watch_parent, initargs=(worker_threads(jobs),)
         )
         try:
             window: deque = deque()
-            for chunk in chunks:
-                window.append(pool.submit(_analyze_chunk, chunk))
+            for group in groups:
+                window.append(pool.submit(analyze_articles, group))
                 if len(window) >= jobs * 3:
                     yield from window.popleft().result()
             while window:

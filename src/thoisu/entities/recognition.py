@@ -21,7 +21,15 @@ import numpy as np
 
 from ..encoder.component import SYLLABLE, select_layers, syllable_shapes
 from ..encoder.tuned import load_head, optional_head
-from ..nn import bio_runs, crf_head_graph, length_batches, run_head, session, viterbi_batch
+from ..nn import (
+    HEAD_BATCH_TOKENS,
+    bio_runs,
+    crf_head_graph,
+    length_batches,
+    run_head,
+    session,
+    viterbi_batch,
+)
 from ..records import Sentence
 from .gazetteer import _data_lines, load_gazetteer, load_kinship, load_org_heads, load_titles
 
@@ -39,7 +47,6 @@ DEFAULT_MODEL = Path(__file__).resolve().parent / "models" / "name_recogniser.np
 TYPES = ("PER", "LOC", "ORG", "MISC")
 LABELS = ["O", *(f"{p}-{t}" for t in TYPES for p in "BI")]
 LAYERS = 2  # outermost names, and names nested one level inside them
-_BATCH_TOKENS = 4096
 MIN_WORDS = 2  # syllables of letters or digits a sentence needs for the recogniser to read it
 
 _COUNTRY = frozenset({"country", "former_country"})
@@ -186,34 +193,45 @@ class NameRecogniser:
     def recognise(self, sentences: list[Sentence], text: str) -> list[list[Recognised] | None]:
         """The names of each sentence (which carries ``syllables`` and ``vectors``), as
         absolute spans of the article ``text``; None for a sentence it does not read."""
-        out: list[list[Recognised] | None] = [None] * len(sentences)
+        return self.recognise_many([(sentences, text)])[0]
+
+    def recognise_many(
+        self, articles: list[tuple[list[Sentence], str]]
+    ) -> list[list[list[Recognised] | None]]:
+        """:meth:`recognise` for several articles given as (sentences, text), their
+        sentences read together: a batch of the network mixes articles, and one short
+        article does not run a batch of its own. A sentence's names do not depend on the
+        others in its batch."""
+        out: list[list[list[Recognised] | None]] = [[None] * len(s) for s, _ in articles]
         # A sentence of one word ("Tin", "Video": a section line taken for a title) gives the
         # network no context, and VLSP has no such sentence to learn from: left to the rules.
         todo = [
-            i
+            (a, i)
+            for a, (sentences, text) in enumerate(articles)
             for i, s in enumerate(sentences)
             if s.vectors is not None
-            and sum(text[a:b][:1].isalnum() for a, b in s.syllables) >= MIN_WORDS
+            and sum(text[x:y][:1].isalnum() for x, y in s.syllables) >= MIN_WORDS
         ]
-        sizes = [len(sentences[i].syllables) for i in todo]
-        for positions in length_batches(sizes, _BATCH_TOKENS):
+        sizes = [len(articles[a][0][i].syllables) for a, i in todo]
+        trans, first_scores, last_scores = self._crf
+        for positions in length_batches(sizes, HEAD_BATCH_TOKENS):
             chunk = [todo[k] for k in positions]
             batch = [
                 (
-                    select_layers(sentences[i].vectors, self.encoder_layers),
-                    [text[a:b] for a, b in sentences[i].syllables],
+                    select_layers(articles[a][0][i].vectors, self.encoder_layers),
+                    [articles[a][1][x:y] for x, y in articles[a][0][i].syllables],
                 )
-                for i in chunk
+                for a, i in chunk
             ]
             scores, lengths = self.emissions(batch)
-            trans, first_scores, last_scores = self._crf
             paths = [  # per CRF layer (outer, nested names): one path per sentence
                 viterbi_batch(scores[:, layer], lengths, trans[layer], first_scores[layer],
                               last_scores[layer])
                 for layer in range(scores.shape[1])
             ]  # fmt: skip
-            for b, i in enumerate(chunk):
-                out[i] = self._names(sentences[i].syllables, [p[b] for p in paths], text)
+            for b, (a, i) in enumerate(chunk):
+                sentences, text = articles[a]
+                out[a][i] = self._names(sentences[i].syllables, [p[b] for p in paths], text)
         return out
 
     def _names(

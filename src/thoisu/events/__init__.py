@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from .extraction import extract_events
+from .extraction import extract_events, extract_events_many
 from .lexicon import TriggerEntry, load_triggers
 
-__all__ = ["TriggerEntry", "extract_events", "load_triggers"]
+__all__ = ["TriggerEntry", "extract_events", "extract_events_many", "load_triggers"]

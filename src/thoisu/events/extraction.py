@@ -42,7 +42,7 @@ from .lexicon import LexiconHit, find_phrases
 from .quantities import attach_quantities, find_quantities
 from .types import COARSE_ROLES
 
-__all__ = ["extract_events"]
+__all__ = ["extract_events", "extract_events_many"]
 
 # An ACE event the CAMEO layer did not mark still gets a CAMEO root when the layer's
 # probability that one of its syllables is part of a CAMEO trigger reaches this. Chosen on the
@@ -246,39 +246,71 @@ def extract_events(
     article: Article, sentences: list[Sentence], entities: list[Entity]
 ) -> list[Event]:
     """Events of an article, in text order."""
+    return extract_events_many([(article, sentences, entities)])[0]
+
+
+def extract_events_many(
+    articles: list[tuple[Article, list[Sentence], list[Entity]]],
+) -> list[list[Event]]:
+    """:func:`extract_events` for several (article, sentences, entities): the two taggers
+    read the sentences of all of them in shared batches (a sentence's runs do not depend on
+    the others in its batch); everything else is done article by article."""
     tagger, role_tagger = triggers.default_tagger(), arguments.default_tagger()
-    readable = [s for s in sentences if s.vectors is not None and s.syllables]
-    if not readable:
-        return []
+    readings = [_readings(*a) for a in articles]
+    candidates: list[list[_Candidate]] = [[] for _ in articles]
+    if tagger is not None:
+        flat = [(k, r) for k, rs in enumerate(readings) for r in rs]
+        batch = [(select_layers(r.vectors, tagger.encoder_layers), r.clues) for _, r in flat]
+        for (k, reading), per_layer in zip(flat, tagger.tag_layers(batch, set()), strict=True):
+            second = per_layer[1] if len(per_layer) > 1 else ([], np.zeros((0, 0)))
+            candidates[k] += _candidates(reading, per_layer[0], second, tagger.layer_labels[-1])
+    else:  # without the (CC BY-NC) tagger model: the lexicon's coded phrases alone
+        candidates = [
+            [_Candidate(r, h.first, h.last, h.entry.ace_type, h.entry.cameo[:2], 1.0)
+             for r in rs for h in r.hits if h.entry.cameo]
+            for rs in readings
+        ]  # fmt: skip
+    check_time()
+    for k, found in enumerate(candidates):
+        _classify(found)
+        candidates[k] = [c for c in found if c.realis in realis.EVENT_LABELS]
+        _code(candidates[k])
+    every = [c for found in candidates for c in found]
+    if role_tagger is not None and every:
+        _tag_roles(every, role_tagger, role_tagger.encoder_layers)
+    check_time()
+    return [
+        _events(article, entities, rs, found)
+        for (article, _, entities), rs, found in zip(articles, readings, candidates, strict=True)
+    ]
+
+
+def _readings(
+    article: Article, sentences: list[Sentence], entities: list[Entity]
+) -> list[_Reading]:
+    """What the heads read of each sentence of an article that has vectors."""
     by_sentence: dict[int, list] = {}
     for entity in entities:
         for m in entity.mentions:
             if m.kind == "name":
                 by_sentence.setdefault(m.sentence, []).append((m, entity.type))
-    readings = [_read(s, article.text, by_sentence) for s in readable]
+    readings = [
+        _read(s, article.text, by_sentence)
+        for s in sentences
+        if s.vectors is not None and s.syllables
+    ]
     for r in readings:
         r.clues = triggers.trigger_clues(r.tokens, r.names, r.words, r.hits)
-    candidates = []
-    if tagger is not None:
-        batch = [(select_layers(r.vectors, tagger.encoder_layers), r.clues) for r in readings]
-        for reading, per_layer in zip(readings, tagger.tag_layers(batch, set()), strict=True):
-            second = per_layer[1] if len(per_layer) > 1 else ([], np.zeros((0, 0)))
-            candidates += _candidates(reading, per_layer[0], second, tagger.layer_labels[-1])
-    else:  # without the (CC BY-NC) tagger model: the lexicon's coded phrases alone
-        candidates = [
-            _Candidate(r, h.first, h.last, h.entry.ace_type, h.entry.cameo[:2], 1.0)
-            for r in readings for h in r.hits if h.entry.cameo
-        ]  # fmt: skip
-    check_time()
+    return readings
+
+
+def _events(
+    article: Article, entities: list[Entity], readings: list[_Reading], candidates: list[_Candidate]
+) -> list[Event]:
+    """An article's events from its candidates, whose roles are tagged."""
+    if not readings:
+        return []
     refs = sentence_refs(entities)
-    frames = {r.sentence.index: find_frame(r.sentence, refs.get(r.sentence.index, []))
-              for r in readings}  # fmt: skip
-    _classify(candidates)
-    candidates = [c for c in candidates if c.realis in realis.EVENT_LABELS]
-    _code(candidates)
-    if role_tagger is not None and candidates:
-        _tag_roles(candidates, role_tagger, role_tagger.encoder_layers)
-    check_time()
     resolver = ActorResolver(entities)
     events: list[Event] = []
     by_reading: dict[int, list[_Candidate]] = {}
@@ -289,7 +321,7 @@ def extract_events(
         found = by_reading.get(sentence.index, [])
         if not found:
             continue
-        frame = frames[sentence.index]
+        frame = find_frame(sentence, refs.get(sentence.index, []))
         dates = find_dates(sentence.text, article.published)
         spans = [(sentence.start + s, sentence.start + e) for s, e, _ in dates]
         quantities = find_quantities(sentence.text, sentence.start, sentence.tokens, spans)

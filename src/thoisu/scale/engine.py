@@ -34,12 +34,12 @@ def analyse_partition(
     ``out`` (returning how many) or return their records."""
     # Each worker is one process with one thread: the encoder uses that one core.
     os.environ.setdefault("THOISU_ENCODER_THREADS", "1")
-    from ..pipeline import try_analyze_article
+    from ..pipeline import analyze_articles, article_groups
 
     records: list[dict[str, Any]] = []
     errors: list[IngestError] = []
-    for article in articles:
-        result = try_analyze_article(article)
+    results = (r for group in article_groups(articles) for r in analyze_articles(group))
+    for result in results:
         if isinstance(result, IngestError):
             errors.append(result)
         else:
