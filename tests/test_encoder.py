@@ -172,3 +172,15 @@ def test_word_pieces_are_the_same_from_the_cache_and_when_it_fills(weights, monk
             (p.ids, p.words, p.spans) for p in fresh
         ]
         assert len(tokenizer._word_cache) <= 7
+
+
+def test_texts_tokenised_together_are_tokenised_as_alone(weights) -> None:
+    """A batch's words are looked up in one call: each text still gets its own pieces
+    (empty texts and words the normaliser empties included)."""
+    texts = [["Hà", "Nội", "hôm", "nay"], [], ["\u200b", "Đà", "Nẵng", "ﬁ"], ["Hà", "Nội"]]
+    together = tokenize_words(texts, weights)
+    alone = [tokenize_words([t], weights)[0] for t in texts]
+    assert [(p.ids, p.words, p.spans) for p in together] == [
+        (p.ids, p.words, p.spans) for p in alone
+    ]
+    assert together[1].ids == [] and together[2].words[0] == 1

@@ -103,7 +103,9 @@ def _pieces_of(
     known = {w: _word_cache.get((key, w)) for w in dict.fromkeys(words)}
     missing = [w for w, pieces in known.items() if pieces is None]
     if missing:
-        for word, proto in zip(missing, processor.encode(missing, out_type="proto"), strict=True):
+        # one thread: SentencePiece's default starts threads for every list it is given
+        protos = processor.encode(missing, out_type="proto", num_threads=1)
+        for word, proto in zip(missing, protos, strict=True):
             pieces = proto.pieces  # a bare "▁" (before an unknown character) spans nothing
             known[word] = (tuple(p.id for p in pieces), tuple(len(p.surface) for p in pieces))
         if len(_word_cache) + len(missing) > _WORD_CACHE_SIZE:
@@ -119,17 +121,18 @@ def tokenize_words(batch: list[list[str]], weights: E5Weights | None = None) -> 
     whole word; one it empties contributes no token.
     """
     _, table = piece_tokenizer(weights)
+    normalised = [[word.translate(table) for word in words] for words in batch]
+    kept = [[i for i, n in enumerate(texts) if n.strip()] for texts in normalised]
+    # every text's words looked up at once: one call to SentencePiece for the words not seen
+    every = _pieces_of([n[i] for n, k in zip(normalised, kept, strict=True) for i in k], weights)
     out = []
-    for words in batch:
-        normalised = [word.translate(table) for word in words]
-        kept = [i for i, n in enumerate(normalised) if n.strip()]
+    taken = 0
+    for words, texts, keep in zip(batch, normalised, kept, strict=True):
         ids: list[int] = []
         owners: list[int] = []
         spans: list[tuple[int, int]] = []
-        for word, (word_ids, sizes) in zip(
-            kept, _pieces_of([normalised[i] for i in kept], weights), strict=True
-        ):
-            same_length = len(normalised[word]) == len(words[word])
+        for word, (word_ids, sizes) in zip(keep, every[taken : taken + len(keep)], strict=True):
+            same_length = len(texts[word]) == len(words[word])
             position = 0
             for piece, size in zip(word_ids, sizes, strict=True):
                 start, end = (position, position + size) if same_length else (0, len(words[word]))
@@ -137,5 +140,6 @@ def tokenize_words(batch: list[list[str]], weights: E5Weights | None = None) -> 
                 owners.append(word)
                 spans.append((start, end))
                 position += size
+        taken += len(keep)
         out.append(Pieces(ids, owners, spans))
     return out
