@@ -83,3 +83,15 @@ def test_ctrl_c_while_reading_still_gives_the_group_read() -> None:
 
 def test_an_empty_group() -> None:
     assert analyze_articles([]) == []
+
+
+def test_a_streams_errors_stay_where_they_stand_uncounted() -> None:
+    from thoisu.records import IngestError
+
+    bad = IngestError("x", "unreadable")
+    items = [bad, *_texts(10, 10), bad, *_texts(10)]
+    groups = list(article_groups(items, size=2, chars=1000))
+    assert [[getattr(x, "text", "E") for x in g] for g in groups] == [
+        ["E", "x" * 10, "x" * 10, "E"],
+        ["x" * 10],
+    ]

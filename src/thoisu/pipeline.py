@@ -91,21 +91,24 @@ def analyze_articles(articles: list[Article]) -> list[Analysis | IngestError]:
 
 
 def article_groups(
-    articles: Iterable[Article], *, size: int = GROUP_ARTICLES, chars: int = GROUP_CHARS
-) -> Iterator[list[Article]]:
+    items: Iterable[Article | IngestError], *, size: int = GROUP_ARTICLES, chars: int = GROUP_CHARS
+) -> Iterator[list[Article | IngestError]]:
     """Consecutive articles in groups for :func:`analyze_articles`: at most ``size``
     articles and ``chars`` characters of text each (a longer article goes alone), so that
-    the vectors a group holds stay bounded. Ctrl-C while ``articles`` is read yields the
-    group read so far before it goes on."""
-    group: list[Article] = []
-    held = 0
+    the vectors a group holds stay bounded. An ``IngestError`` among them stays in the
+    group where it stands, uncounted. Ctrl-C while ``items`` is read yields the group read
+    so far before it goes on."""
+    group: list[Article | IngestError] = []
+    count = held = 0
     try:
-        for article in articles:
-            if group and (len(group) >= size or held + len(article.text) > chars):
-                yield group
-                group, held = [], 0
-            group.append(article)
-            held += len(article.text)
+        for item in items:
+            if not isinstance(item, IngestError):
+                if count and (count >= size or held + len(item.text) > chars):
+                    yield group
+                    group, count, held = [], 0, 0
+                count += 1
+                held += len(item.text)
+            group.append(item)
     except KeyboardInterrupt:  # reading stopped: what was read is still analysed, then stop
         if group:
             yield group
@@ -181,26 +184,11 @@ def analyze_stream(
 ) -> Iterator[Analysis | IngestError]:
     """Analyse a stream of documents, in order; bad inputs come back as ``IngestError``,
     never raise. Consecutive articles are analysed in groups (:func:`analyze_articles`)."""
-    held: list[Article | IngestError] = []
-    chars = 0
-    for item in items:
-        article = item if isinstance(item, IngestError) else try_clean(item, published=published)
-        if isinstance(article, Article):
-            if chars and (
-                chars + len(article.text) > GROUP_CHARS or _count(held) >= GROUP_ARTICLES
-            ):
-                yield from _analysed(held)
-                held, chars = [], 0
-            chars += len(article.text)
-        held.append(article)
-    yield from _analysed(held)
-
-
-def _count(held: list[Article | IngestError]) -> int:
-    return sum(isinstance(x, Article) for x in held)
-
-
-def _analysed(held: list[Article | IngestError]) -> Iterator[Analysis | IngestError]:
-    done = iter(analyze_articles([x for x in held if isinstance(x, Article)]))
-    for x in held:
-        yield x if isinstance(x, IngestError) else next(done)
+    cleaned = (
+        item if isinstance(item, IngestError) else try_clean(item, published=published)
+        for item in items
+    )
+    for group in article_groups(cleaned):
+        done = iter(analyze_articles([x for x in group if isinstance(x, Article)]))
+        for x in group:
+            yield x if isinstance(x, IngestError) else next(done)

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
+from .i18n import LABELS
+
 __all__ = ["stacked_bars", "score_lines", "ego_network", "palette"]
 
 # Colour-blind-safe qualitative palette (Okabe-Ito, then Tol's muted), cycled.
@@ -172,13 +174,10 @@ def _nice_step(top: int) -> int:
     return int(10 * magnitude)
 
 
-# The network's texts (Vietnamese); the dashboard passes its page's language.
+# The network's texts, by default in Vietnamese (the dashboard's ``net.*`` labels); the
+# dashboard passes its page's language.
 NETWORK_WORDS = {
-    "network": "Mạng quan hệ của",
-    "none": "Chưa có sự kiện với đối tác nào",
-    "events": "sự kiện",
-    "acted_on": "bị tác động",
-    "acts": "tác động",
+    k: LABELS[f"net.{k}"][0] for k in ("network", "none", "events", "acted_on", "acts")
 }
 
 

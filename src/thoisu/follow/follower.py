@@ -339,11 +339,8 @@ class Follower:
             if fetched.not_modified and not (state.etag or state.last_modified):
                 raise FetchError(feed, "HTTP 304 to a request that was not conditional")
             entries, failures = ([], []) if fetched.not_modified else _entries(feed, fetched)
-        except FetchError as e:
+        except FetchError as e:  # any other exception: the feed fails in _fetcher
             hand("feed failed", feed, e.reason)
-            return
-        except Exception as e:  # noqa: BLE001 - one feed's surprise must not stop the rest
-            hand("feed failed", feed, _reason(e))
             return
         if fetched.not_modified:
             hand("not modified", feed)
